@@ -10,7 +10,7 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   /** Interface the server binds to. */
   HOST: z.string().min(1).default('0.0.0.0'),
-  /** Folder for the embedded database and uploaded files. */
+  /** Folder for the embedded database and uploaded files (`:memory:`: a throw-away database, for tests). */
   DATA_DIR: z.string().min(1).default('./data'),
   /** `postgres://…` to use PostgreSQL instead of the embedded SQLite database. */
   DATABASE_URL: z
@@ -79,7 +79,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return {
     port: e.PORT,
     host: e.HOST,
-    dataDir: path.resolve(e.DATA_DIR),
+    dataDir: e.DATA_DIR === ':memory:' ? e.DATA_DIR : path.resolve(e.DATA_DIR),
     databaseUrl: e.DATABASE_URL,
     databaseSchema: e.DATABASE_SCHEMA,
     logLevel: e.LOG_LEVEL,

@@ -21,7 +21,7 @@ export type OpenDbOptions = {
   /** `postgres://…`; when absent the embedded SQLite database is used. */
   databaseUrl?: string | undefined;
   /** PostgreSQL schema to create (if missing) and use. */
-  schema?: string | undefined;
+  databaseSchema?: string | undefined;
   /** Folder of the SQLite file; `:memory:` for a throw-away database. */
   dataDir: string;
 };
@@ -31,7 +31,7 @@ pg.types.setTypeParser(20, (v) => Number(v));
 
 /** Opens (and creates, if needed) the configured database. Does not migrate. */
 export async function openDb(options: OpenDbOptions): Promise<Db> {
-  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.schema);
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.databaseSchema);
   return openSqlite(options.dataDir);
 }
 

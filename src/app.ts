@@ -1,0 +1,77 @@
+import fastifyCookie from '@fastify/cookie';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { AppContext } from './app-context.ts';
+import { auditRoutes } from './kernel/audit/routes.ts';
+import { authRoutes } from './kernel/auth/routes.ts';
+import { registerAuthentication } from './kernel/http/authenticate.ts';
+import { registerProblemHandlers } from './kernel/http/errors.ts';
+import { opsRoutes } from './kernel/http/ops.ts';
+import { geojsonRoutes } from './twin/geojson-routes.ts';
+import { twinRoutes } from './twin/routes.ts';
+
+/** A registered route, for the security tests and the docs. */
+export type RouteEntry = { method: string; url: string; public: boolean };
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    routeTable: RouteEntry[];
+  }
+}
+
+/** Composes the modules into one Fastify app. Nothing else lives here. */
+export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
+  const app = Fastify({ loggerInstance: ctx.log, bodyLimit: ctx.config.bodyLimit, trustProxy: true });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerProblemHandlers(app);
+  const routes: RouteEntry[] = [];
+  app.decorate('routeTable', routes);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      if (method === 'HEAD') continue;
+      routes.push({
+        method,
+        url: route.url,
+        public: route.config?.public === true || route.url.startsWith('/api/docs'),
+      });
+    }
+  });
+
+  await app.register(fastifyCookie);
+  await app.register(fastifyRateLimit, { global: false });
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: 'civictwin API',
+        description: '数字孪生社区治理与食品安全监管平台 — the district’s places, grids, devices, people and audit.',
+        version: '0.1.0',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'API token from `civictwin user token <username>`' },
+          session: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'ct_session',
+            description: 'browser session from POST /api/auth/login',
+          },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
+  registerAuthentication(app, ctx);
+
+  opsRoutes(app, ctx);
+  authRoutes(app, ctx);
+  auditRoutes(app, ctx);
+  twinRoutes(app, ctx);
+  geojsonRoutes(app, ctx);
+  return app;
+}

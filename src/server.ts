@@ -1,0 +1,51 @@
+import pino from 'pino';
+import { buildApp } from './app.ts';
+import type { AppContext } from './app-context.ts';
+import type { Config } from './config.ts';
+import { type Clock, systemClock } from './kernel/clock.ts';
+import { type Db, openDb } from './kernel/db/connection.ts';
+import { migrateToLatest } from './kernel/db/migrate.ts';
+import { TwinIndex } from './twin/twin-index.ts';
+
+/** A database opened and migrated, and the context the modules share. */
+export type Runtime = { ctx: AppContext; database: Db };
+
+/** Opens and migrates the configured database and loads the twin's index. */
+export async function startRuntime(config: Config, options: { demo?: boolean; clock?: Clock } = {}): Promise<Runtime> {
+  const log = pino({ level: config.logLevel });
+  const database = await openDb(config);
+  const ran = await migrateToLatest(database);
+  if (ran.length > 0) log.info({ migrations: ran }, 'database migrated');
+  const twin = new TwinIndex();
+  await twin.load(database.db);
+  const ctx: AppContext = {
+    config,
+    db: database.db,
+    engine: database.engine,
+    clock: options.clock ?? systemClock,
+    log,
+    twin,
+    demo: options.demo ?? false,
+  };
+  return { ctx, database };
+}
+
+/** Serves the API until SIGINT/SIGTERM, then closes cleanly. */
+export async function serve(runtime: Runtime): Promise<{ url: string; close: () => Promise<void> }> {
+  const app = await buildApp(runtime.ctx);
+  const { port, host } = runtime.ctx.config;
+  await app.listen({ port, host });
+  const address = app.server.address();
+  const actualPort = typeof address === 'object' && address ? address.port : port;
+  const close = async () => {
+    await app.close();
+    await runtime.database.close();
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      runtime.ctx.log.info({ signal }, 'shutting down');
+      void close().then(() => process.exit(0));
+    });
+  }
+  return { url: `http://localhost:${actualPort}`, close };
+}
