@@ -12,6 +12,19 @@ export interface Database {
   audit_log: AuditLogTable;
   audit_head: AuditHeadTable;
   settings: SettingsTable;
+  domain_events: DomainEventsTable;
+  domain_event_head: { id: number; seq: number };
+  processor_positions: { processor: string; seq: number; updated_at: string };
+}
+
+/** The outbox: every domain event, written in the transaction of the change it describes. */
+export interface DomainEventsTable {
+  seq: number;
+  type: string;
+  subject_type: string;
+  subject_id: string;
+  payload: string;
+  at: string;
 }
 
 /** The place tree: district → sub-district → community → compound → building, and facilities. */
