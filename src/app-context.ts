@@ -4,6 +4,7 @@ import type { Config } from './config.ts';
 import type { Clock } from './kernel/clock.ts';
 import type { Engine } from './kernel/db/connection.ts';
 import type { Database } from './kernel/db/tables.ts';
+import type { EventProcessorRunner } from './kernel/events/processors.ts';
 import type { TwinIndex } from './twin/twin-index.ts';
 
 /** What the modules of a running civictwin share: passed in, never imported as globals. */
@@ -14,6 +15,8 @@ export type AppContext = {
   clock: Clock;
   log: FastifyBaseLogger;
   twin: TwinIndex;
+  /** Runs the event processors over the outbox; `wake` after a commit that emitted events. */
+  events: EventProcessorRunner;
   /** Demo mode: devices get `demo-<code>` tokens. */
   demo: boolean;
 };

@@ -5,6 +5,7 @@ import type { Config } from './config.ts';
 import { type Clock, systemClock } from './kernel/clock.ts';
 import { type Db, openDb } from './kernel/db/connection.ts';
 import { migrateToLatest } from './kernel/db/migrate.ts';
+import { EventProcessorRunner } from './kernel/events/processors.ts';
 import { TwinIndex } from './twin/twin-index.ts';
 
 /** A database opened and migrated, and the context the modules share. */
@@ -18,13 +19,18 @@ export async function startRuntime(config: Config, options: { demo?: boolean; cl
   if (ran.length > 0) log.info({ migrations: ran }, 'database migrated');
   const twin = new TwinIndex();
   await twin.load(database.db);
+  const clock = options.clock ?? systemClock;
+  const events = new EventProcessorRunner(database.db, clock, (err, processor) =>
+    log.error({ err, processor }, 'event processor failed'),
+  );
   const ctx: AppContext = {
     config,
     db: database.db,
     engine: database.engine,
-    clock: options.clock ?? systemClock,
+    clock,
     log,
     twin,
+    events,
     demo: options.demo ?? false,
   };
   return { ctx, database };

@@ -2,11 +2,13 @@ import { type Migration, type MigrationProvider, Migrator } from 'kysely';
 import type { Db } from './connection.ts';
 import * as foundation from './migrations/20261126-001-foundation.ts';
 import * as domainEvents from './migrations/20261126-002-domain-events.ts';
+import * as epcisEvents from './migrations/20261126-003-epcis-events.ts';
 
 /** Every migration, oldest first; names sort in the order they run. */
 const migrations: Record<string, Migration> = {
   '20261126-001-foundation': foundation,
   '20261126-002-domain-events': domainEvents,
+  '20261126-003-epcis-events': epcisEvents,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

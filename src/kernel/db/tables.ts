@@ -1,8 +1,16 @@
+import type { TraceTables } from '../../trace/tables.ts';
+
 /**
- * The database as Kysely sees it. Columns are portable between SQLite and PostgreSQL: ids are
+ * The whole database: the kernel's and the twin's tables below, and each module's own
+ * (`src/<module>/tables.ts`), joined here.
+ */
+export type Database = KernelTables & TraceTables;
+
+/**
+ * Tables of the kernel and the twin. Columns are portable between SQLite and PostgreSQL: ids are
  * text (UUIDs or codes), times are ISO-8601 UTC text, JSON is text, geometry is GeoJSON text.
  */
-export interface Database {
+export interface KernelTables {
   places: PlacesTable;
   grids: GridsTable;
   devices: DevicesTable;

@@ -1,0 +1,46 @@
+/**
+ * The EPCIS event store. Each captured event is kept whole (its JSON-LD form, field for field)
+ * with the columns the standard queries filter on, and every identifier it names is indexed in
+ * `epcis_event_ids` — the table the trace engine walks.
+ */
+export type TraceTables = {
+  epcis_events: EpcisEventsTable;
+  epcis_event_ids: EpcisEventIdsTable;
+};
+
+export interface EpcisEventsTable {
+  /** Record order (assigned at capture); pages and `GE_recordTime` follow it. */
+  seq: number;
+  /** The eventID as captured, or the CBV 2.0 hash ID when the event had none. */
+  event_id: string;
+  /** CBV 2.0 event hash (`ni:///sha-256;…?ver=CBV2.0`); capturing the same event again stores it once. */
+  event_hash: string;
+  event_type: string;
+  /** UTC ISO-8601 with milliseconds, so text order is time order. */
+  event_time: string;
+  event_time_zone_offset: string;
+  record_time: string;
+  action: string | null;
+  /** CBV short name (`shipping`) for standard values, else the absolute URI. */
+  biz_step: string | null;
+  disposition: string | null;
+  read_point: string | null;
+  biz_location: string | null;
+  transformation_id: string | null;
+  /** The event as JSON-LD text, with `recordTime` and `eventID` filled in. */
+  document: string;
+  capture_id: string;
+  /** User id of whoever captured it (an enterprise captures only for its own locations). */
+  captured_by: string;
+}
+
+/** Which identifiers an event names, and how. */
+export interface EpcisEventIdsTable {
+  event_seq: number;
+  /** Normalised to a URN (`urn:epc:id:sgtin:…`, `urn:epc:class:lgtin:…`); Digital Links are converted. */
+  identifier: string;
+  /** epc | parent | child | input | output — for classes: epcClass | childEpcClass | inputEpcClass | outputEpcClass */
+  role: string;
+  quantity: number | null;
+  uom: string | null;
+}
