@@ -37,7 +37,10 @@ export interface EpcisEventsTable {
 /** Which identifiers an event names, and how. */
 export interface EpcisEventIdsTable {
   event_seq: number;
-  /** Normalised to a URN (`urn:epc:id:sgtin:…`, `urn:epc:class:lgtin:…`); Digital Links are converted. */
+  /**
+   * Normalised with `toCanonicalDigitalLink` (src/trace/event-hash/digital-link.ts): EPC URNs and
+   * Digital Links of one item become the same `https://id.gs1.org/…` URI; anything else as given.
+   */
   identifier: string;
   /** epc | parent | child | input | output — for classes: epcClass | childEpcClass | inputEpcClass | outputEpcClass */
   role: string;
