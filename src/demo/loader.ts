@@ -60,27 +60,18 @@ export async function demoDistrictLoader(
   if (await getSetting(ctx.db, seededKey)) return false;
   const users = [...plan.users, ...roleAccounts(plan)];
   await inTransaction(ctx.db, ctx.clock, 'demo', async (unit) => {
-    const feature = (geometry: unknown, properties: Record<string, unknown>) => ({
-      type: 'Feature',
-      geometry,
-      properties,
-    });
-    await placesImporter(
-      unit,
-      ctx.twin,
-      {
-        type: 'FeatureCollection',
-        features: plan.places.map((p) =>
-          feature(p.geometry ?? { type: 'Point', coordinates: p.point }, {
-            ...p.attributes,
-            kind: p.kind,
-            code: p.code,
-            name: p.name,
-            parentCode: p.parentCode,
-          }),
-        ),
-      },
-      unscoped,
+    const load = (features: { geometry: unknown; properties: Record<string, unknown> }[]) =>
+      placesImporter(
+        unit,
+        ctx.twin,
+        { type: 'FeatureCollection', features: features.map((f) => ({ type: 'Feature', ...f })) },
+        unscoped,
+      );
+    await load(
+      plan.places.map((p) => ({
+        geometry: p.geometry ?? { type: 'Point', coordinates: p.point },
+        properties: { ...p.attributes, kind: p.kind, code: p.code, name: p.name, parentCode: p.parentCode },
+      })),
     );
     const placeIds = new Map(
       (
@@ -100,23 +91,18 @@ export async function demoDistrictLoader(
         scopePlaceId: u.scopeCode ? (placeIds.get(u.scopeCode) ?? null) : null,
       });
     }
-    await placesImporter(
-      unit,
-      ctx.twin,
-      {
-        type: 'FeatureCollection',
-        features: plan.grids.map((g) =>
-          feature(g.geometry, {
-            kind: 'grid',
-            code: g.code,
-            name: g.name,
-            parentCode: g.communityCode,
-            workerUsername: g.workerUsername,
-            headUsername: g.headUsername,
-          }),
-        ),
-      },
-      unscoped,
+    await load(
+      plan.grids.map((g) => ({
+        geometry: g.geometry,
+        properties: {
+          kind: 'grid',
+          code: g.code,
+          name: g.name,
+          parentCode: g.communityCode,
+          workerUsername: g.workerUsername,
+          headUsername: g.headUsername,
+        },
+      })),
     );
     const gridIds = new Map(
       (

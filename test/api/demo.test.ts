@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoAccounts, demoDistrictLoader } from '../../src/demo/loader.ts';
 import { verifyAuditLog } from '../../src/kernel/audit/audit.ts';
+import { deviceKinds } from '../../src/twin/schema.ts';
 import { engineUnderTest, TestApp } from '../helpers/test-app.ts';
 
 describe(`the demo district (${engineUnderTest})`, () => {
@@ -42,18 +43,7 @@ describe(`the demo district (${engineUnderTest})`, () => {
   it('has several hundred devices of every kind, each speaking with its demo token', async () => {
     const devices = (await t.inject({ method: 'GET', url: '/api/devices?pageSize=1', headers: { cookie } })).json();
     expect(devices.total).toBeGreaterThan(300);
-    for (const kind of [
-      'ai_camera',
-      'smart_bin',
-      'smoke',
-      'gas',
-      'water_level',
-      'temp_humidity',
-      'cold_room',
-      'door',
-      'manhole',
-      'emergency_button',
-    ]) {
+    for (const kind of deviceKinds) {
       expect(
         (await t.inject({ method: 'GET', url: `/api/devices?kind=${kind}&pageSize=1`, headers: { cookie } })).json()
           .total,
