@@ -45,10 +45,28 @@ export function eventHashesOfDocument(input: EventHashInput): DocumentEventHashe
  * @throws EventHashError (with a JSON pointer into the event) on input that cannot be hashed.
  */
 export function prehashOfEvent(event: object, context?: JsonLdContext, options: PrehashOptions = {}): string {
-  const namespaces = namespacesOf(context);
+  const namespaces = cachedNamespaces(context);
   const hashEvent = jsonEvent(event, namespaces);
   const ignore = new Set((options.ignoreFields ?? []).map((f) => (f.startsWith('{') ? f : fieldName(f, namespaces))));
   return preHashOf(hashEvent, ignore);
+}
+
+// Capture hashes every event of a document against the same context: read its prefixes once.
+const namespaceCache = new WeakMap<object, ReturnType<typeof namespacesOf>>();
+let noContext: ReturnType<typeof namespacesOf> | undefined;
+
+function cachedNamespaces(context: JsonLdContext | undefined): ReturnType<typeof namespacesOf> {
+  if (context === undefined || context === null) {
+    noContext ??= namespacesOf(context);
+    return noContext;
+  }
+  if (typeof context !== 'object') return namespacesOf(context);
+  let namespaces = namespaceCache.get(context);
+  if (!namespaces) {
+    namespaces = namespacesOf(context);
+    namespaceCache.set(context, namespaces);
+  }
+  return namespaces;
 }
 
 /** The event hash ID of one JSON-LD event: `eventHash(prehashOfEvent(event, context, options))`. */

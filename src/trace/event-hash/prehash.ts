@@ -92,7 +92,9 @@ function orderedField(node: HashNode, step: Step): string {
 function orderedFields(fields: HashNode[], order: readonly Step[], nested: boolean): string {
   const extensions = nested ? fields.filter(isExtension) : [];
   let out = '';
+  const present = new Set(fields.map((f) => f.name));
   for (const step of order) {
+    if (!present.has(step.name)) continue;
     const rendered: string[] = [];
     for (const node of fields.filter((f) => f.name === step.name)) {
       const text = orderedField(node, step);
@@ -144,9 +146,19 @@ function remainderPreHash(fields: readonly HashNode[], ignore: ReadonlySet<strin
  * @throws EventHashError for a timestamp that is not an `xsd:dateTimeStamp`.
  */
 export function preHashOf(event: HashEvent, ignore: ReadonlySet<string> = new Set()): string {
-  const fields = structuredClone(event.fields);
+  const fields = cloneNodes(event.fields);
   const ordered = orderedFields(fields, PROPERTY_ORDER, false);
   return `eventType=${event.eventType}${ordered}${remainderPreHash(fields, ignore)}`;
+}
+
+/** A deep copy of some nodes (the builder consumes what it renders); much cheaper than structuredClone. */
+function cloneNodes(nodes: readonly HashNode[]): HashNode[] {
+  return nodes.map((n) => ({
+    name: n.name,
+    value: n.value,
+    path: n.path,
+    children: n.children.length ? cloneNodes(n.children) : [],
+  }));
 }
 
 /**
