@@ -14,6 +14,8 @@ export type Db = {
   engine: Engine;
   /** Human-readable location, for logs and `--help`. */
   where: string;
+  /** The PostgreSQL schema in use, when one was configured. */
+  schema?: string;
   close(): Promise<void>;
 };
 
@@ -73,6 +75,7 @@ async function openPostgres(url: string, schema: string | undefined): Promise<Db
     db,
     engine: 'postgres',
     where: schema ? `${safeUrl} (schema ${schema})` : safeUrl,
+    ...(schema ? { schema } : {}),
     close: () => db.destroy(),
   };
 }

@@ -90,3 +90,23 @@ export async function savePosition(db: Executor, processor: string, seq: number,
     .onConflict((oc) => oc.column('processor').doUpdateSet({ seq, updated_at: at }))
     .execute();
 }
+
+/**
+ * Locks a processor's position row for the rest of the transaction (creating it at 0 if new) and
+ * returns the position as it stands: nothing is overwritten, so a newer position another node
+ * committed is seen, not lost.
+ */
+export async function claimPosition(db: Executor, processor: string): Promise<number> {
+  await db
+    .insertInto('processor_positions')
+    .values({ processor, seq: 0, updated_at: new Date(0).toISOString() })
+    .onConflict((oc) => oc.column('processor').doNothing())
+    .execute();
+  const row = await db
+    .updateTable('processor_positions')
+    .set((eb) => ({ seq: eb.ref('seq') }))
+    .where('processor', '=', processor)
+    .returning('seq')
+    .executeTakeFirstOrThrow();
+  return Number(row.seq);
+}

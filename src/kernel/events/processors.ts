@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/tables.ts';
 import { inTransaction, type Unit } from '../db/unit-of-work.ts';
-import { type DomainEvent, positionOf, readEvents, savePosition } from './outbox.ts';
+import { claimPosition, type DomainEvent, positionOf, readEvents, savePosition } from './outbox.ts';
 
 /**
  * Background work that reacts to domain events. It declares the event types it handles; its
@@ -69,10 +69,9 @@ export class EventProcessorRunner {
       const last = events[events.length - 1]?.seq ?? after;
       try {
         await inTransaction(this.db, this.clock, `processor:${p.name}`, async (unit) => {
-          // Claim the batch: writing the position row locks it (PostgreSQL) until commit; if another
-          // node moved it meanwhile, leave the batch to that node.
-          await savePosition(unit.tx, p.name, after, unit.clock.now().toISOString());
-          if ((await positionOf(unit.tx, p.name)) !== after) return;
+          // Claim the batch: locking the position row (PostgreSQL) serialises nodes until commit; if
+          // another node moved it meanwhile, leave the batch to that node.
+          if ((await claimPosition(unit.tx, p.name)) !== after) return;
           await p.handle(unit, events);
           await savePosition(unit.tx, p.name, last, unit.clock.now().toISOString());
         });
