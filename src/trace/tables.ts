@@ -32,6 +32,15 @@ export interface EpcisEventsTable {
   capture_id: string;
   /** User id of whoever captured it (an enterprise captures only for its own locations). */
   captured_by: string;
+  /** JSON `{ prefix: namespace }` of the capturing document's `@context` (extension names); null: none. */
+  context: string | null;
+  /** Twin place path of the event's location (master data at capture), for regulators' scope; null: unknown. */
+  scope_path: string | null;
+  /** Enterprise user owning the event's location (master data at capture); null: none. */
+  owner_id: string | null;
+  /** `read_point` and `biz_location` normalised like identifiers (URN and Digital Link of one GLN match). */
+  read_point_key: string | null;
+  biz_location_key: string | null;
 }
 
 /** Which identifiers an event names, and how. */

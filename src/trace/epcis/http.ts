@@ -1,0 +1,175 @@
+/**
+ * HTTP plumbing of the EPCIS 2.0 REST binding: body parsers for XML and JSON-LD, problem details
+ * typed as EPCIS exceptions, the GS1 version headers, content negotiation, and paging tokens.
+ */
+import { createHash } from 'node:crypto';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { Problem, type ProblemDetails } from '../../kernel/problems.ts';
+import { CAPTURE_LIMIT } from './capture.ts';
+import { EpcisProblem, exceptionForStatus, queryParameterProblem } from './problems.ts';
+import type { CbvXmlFormat } from './vocabulary.ts';
+
+/** The EPCIS version this repository speaks (GS1-EPCIS-Version header). */
+export const EPCIS_VERSION = '2.0.0';
+/** The CBV version this repository speaks (GS1-CBV-Version header). */
+export const CBV_VERSION = '2.0.0';
+
+/** XML and JSON-LD request bodies: XML stays text (mapped by `xml-read.ts`), JSON-LD is parsed. */
+export function addEpcisParsers(scope: FastifyInstance): void {
+  scope.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'string' }, (_req, body, done) =>
+    done(null, body),
+  );
+  scope.addContentTypeParser('application/ld+json', { parseAs: 'string' }, (_req, body, done) => {
+    try {
+      done(null, JSON.parse(String(body)));
+    } catch (error) {
+      const e = new Error(`not valid JSON: ${error instanceof Error ? error.message : String(error)}`) as FastifyError;
+      e.statusCode = 400;
+      done(e, undefined);
+    }
+  });
+}
+
+/** The GS1 version headers on every answer of the binding. */
+export function addGs1Headers(scope: FastifyInstance): void {
+  scope.addHook('onSend', async (_req, reply, payload) => {
+    reply.header('GS1-EPCIS-Version', EPCIS_VERSION).header('GS1-CBV-Version', CBV_VERSION);
+    return payload;
+  });
+}
+
+/**
+ * Every error on `/epcis` as problem details whose `type` is an EPCIS exception (openapi.yaml):
+ * 400 ValidationException / QueryParameterException, 401 and 403 SecurityException (`kind` keeps
+ * civictwin's forbidden / outside-scope), 404 NoSuchResourceException, 413 CaptureLimitExceeded…
+ */
+export function epcisErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  let body: ProblemDetails;
+  if (error instanceof EpcisProblem) {
+    body = error.toJSON(request.url);
+  } else if (error instanceof Problem) {
+    const slug = error.type.slice(error.type.lastIndexOf('/') + 1);
+    body = {
+      ...error.toJSON(request.url),
+      type: `epcisException:${exceptionForStatus[error.status] ?? 'ImplementationException'}`,
+      kind: slug,
+    };
+  } else if (hasZodFastifySchemaValidationErrors(error)) {
+    const where = error.validationContext ?? 'body';
+    const errors = error.validation.map((v) => ({
+      pointer: `${where === 'body' ? '' : `/${where}`}${v.instancePath}`,
+      detail: v.message ?? 'invalid',
+    }));
+    body = {
+      type: `epcisException:${where === 'querystring' ? 'QueryParameterException' : 'ValidationException'}`,
+      title: '输入无效 Invalid input',
+      status: 400,
+      detail: errors.map((e) => `${e.pointer || '/'}: ${e.detail}`).join('; '),
+      instance: request.url,
+      errors,
+    };
+  } else if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
+    body = {
+      type: `epcisException:${exceptionForStatus[error.statusCode] ?? 'ValidationException'}`,
+      title: error.code ?? 'Bad request',
+      status: error.statusCode,
+      detail: error.message,
+      instance: request.url,
+    };
+  } else {
+    request.log.error({ err: error }, 'unhandled error');
+    body = {
+      type: 'epcisException:ImplementationException',
+      title: '服务器内部错误 Internal error',
+      status: 500,
+      detail: 'the server failed to handle the request; it is logged',
+      instance: request.url,
+    };
+  }
+  if (body.status === 413 && body.type === 'epcisException:CaptureLimitExceededException')
+    reply.header('GS1-EPCIS-Capture-Limit', String(CAPTURE_LIMIT));
+  void reply.status(body.status).type('application/problem+json').send(body);
+}
+
+/** What a client asked for: JSON-LD or XML (406 NotAcceptableException for neither). */
+export function negotiate(accept: string | undefined): 'json' | 'xml' {
+  if (!accept) return 'json';
+  const ranges = accept
+    .split(',')
+    .map((part) => {
+      const [type = '', ...params] = part.trim().split(';');
+      const q = params.map((p) => /^\s*q=([\d.]+)/.exec(p)?.[1]).find((v) => v !== undefined);
+      return { type: type.trim().toLowerCase(), q: q === undefined ? 1 : Number(q) };
+    })
+    .filter((r) => r.q > 0)
+    .sort((a, b) => b.q - a.q);
+  for (const { type } of ranges) {
+    if (['application/json', 'application/ld+json', '*/*', 'application/*'].includes(type)) return 'json';
+    if (['application/xml', 'text/xml', 'text/*'].includes(type)) return 'xml';
+  }
+  throw new EpcisProblem(
+    406,
+    'NotAcceptableException',
+    '无法提供所需格式 Not acceptable',
+    'query results come as application/json, application/ld+json or application/xml',
+  );
+}
+
+/** `GS1-CBV-XML-Format`: CBV values in XML as Web URIs (default) or URNs. */
+export function cbvXmlFormat(header: string | string[] | undefined): CbvXmlFormat {
+  return header === 'Always_URN' ? 'urn' : 'web';
+}
+
+/** `GS1-Extensions: prefix=namespace, …` declares prefixes for extension fields in query parameters. */
+export function declaredPrefixes(header: string | string[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of [header ?? []].flat().join(',').split(',')) {
+    const m = /^\s*([A-Za-z][\w.-]*)\s*=\s*(\S+)\s*$/.exec(part);
+    if (m) out[m[1] as string] = m[2] as string;
+  }
+  return out;
+}
+
+/** A page position carried by `nextPageToken`: where to continue, how many were served, for which query. */
+export type PageToken = { key: string | number; seq: number; served: number; query: string };
+
+/** A short fingerprint of the query parameters, so a token is only used with the query that made it. */
+export function queryFingerprint(params: Record<string, unknown>): string {
+  const sorted = Object.keys(params)
+    .sort()
+    .map((k) => [k, params[k]]);
+  return createHash('sha256').update(JSON.stringify(sorted)).digest('base64url').slice(0, 16);
+}
+
+/** A page position as an opaque `nextPageToken`. */
+export function encodeToken(t: PageToken): string {
+  return Buffer.from(JSON.stringify([t.key, t.seq, t.served, t.query])).toString('base64url');
+}
+
+/** @throws EpcisProblem 400 QueryParameterException for a token that is malformed or from another query. */
+export function decodeToken(token: string, query: string): PageToken {
+  try {
+    const [key, seq, served, q] = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown[];
+    if (
+      (typeof key === 'string' || typeof key === 'number') &&
+      typeof seq === 'number' &&
+      typeof served === 'number' &&
+      q === query
+    )
+      return { key, seq, served, query: q };
+  } catch {
+    // fall through
+  }
+  throw queryParameterProblem(
+    'nextPageToken',
+    'nextPageToken does not belong to this query (send the same parameters)',
+  );
+}
+
+/** The `Link: <…>; rel="next"` header for the next page (REST binding paging). */
+export function nextLink(request: FastifyRequest, token: string): string {
+  const url = new URL(request.url, 'http://x');
+  url.searchParams.set('nextPageToken', token);
+  return `<${url.pathname}${url.search}>; rel="next"`;
+}
