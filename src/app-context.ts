@@ -5,6 +5,9 @@ import type { Clock } from './kernel/clock.ts';
 import type { Engine } from './kernel/db/connection.ts';
 import type { Database } from './kernel/db/tables.ts';
 import type { EventProcessorRunner } from './kernel/events/processors.ts';
+import type { LiveHub } from './notify/live-hub.ts';
+import type { TimedTasks } from './notify/timed-tasks.ts';
+import type { SignalPipeline } from './signals/runtime.ts';
 import type { TwinIndex } from './twin/twin-index.ts';
 
 /** What the modules of a running civictwin share: passed in, never imported as globals. */
@@ -19,4 +22,10 @@ export type AppContext = {
   events: EventProcessorRunner;
   /** Demo mode: devices get `demo-<code>` tokens. */
   demo: boolean;
+  /** Device signals → log → rules and device state; MQTT. `signals.tick()` runs its timed task. */
+  signals: SignalPipeline;
+  /** Timed tasks (case escalation, webhook retries) on the injectable clock; `tasks.tick()` runs them once. */
+  tasks: TimedTasks;
+  /** This node's WebSocket connections (`/api/live`), fed by the `notify.live` event processor. */
+  live: LiveHub;
 };

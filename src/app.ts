@@ -2,16 +2,25 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
+import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { AppContext } from './app-context.ts';
+import { allCaseRoutes } from './cases/module.ts';
 import { auditRoutes } from './kernel/audit/routes.ts';
 import { authRoutes } from './kernel/auth/routes.ts';
 import { registerAuthentication } from './kernel/http/authenticate.ts';
 import { registerProblemHandlers } from './kernel/http/errors.ts';
 import { opsRoutes } from './kernel/http/ops.ts';
+import { allNotifyRoutes } from './notify/module.ts';
+import { open311Module } from './open311/module.ts';
+import { rulesRoutes } from './rules/routes.ts';
+import { signalsRoutes } from './signals/routes.ts';
+import { epcisRoutes } from './trace/epcis/routes.ts';
+import { traceRoutes } from './trace/graph/routes.ts';
 import { geojsonRoutes } from './twin/geojson-routes.ts';
 import { twinRoutes } from './twin/routes.ts';
+import { webRoutes } from './web/routes.ts';
 
 /** A registered route, for the security tests and the docs. */
 export type RouteEntry = { method: string; url: string; public: boolean };
@@ -43,6 +52,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
 
   await app.register(fastifyCookie);
   await app.register(fastifyRateLimit, { global: false });
+  await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
   await app.register(fastifySwagger, {
     openapi: {
       info: {
@@ -73,5 +83,13 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   auditRoutes(app, ctx);
   twinRoutes(app, ctx);
   geojsonRoutes(app, ctx);
+  signalsRoutes(app, ctx);
+  rulesRoutes(app, ctx);
+  allCaseRoutes(app, ctx);
+  allNotifyRoutes(app, ctx);
+  traceRoutes(app, ctx);
+  await open311Module(app, ctx);
+  epcisRoutes(app, ctx);
+  await webRoutes(app, ctx);
   return app;
 }

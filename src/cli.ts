@@ -9,6 +9,7 @@ import { apiTokenIssuer, userCreator } from './kernel/auth/service.ts';
 import { findUserByUsername } from './kernel/auth/store.ts';
 import { inTransaction } from './kernel/db/unit-of-work.ts';
 import { Problem } from './kernel/problems.ts';
+import { registerOpen311Commands } from './open311/cli.ts';
 import { type Runtime, serve, startRuntime } from './server.ts';
 import { placesExporter, placesImporter } from './twin/geojson.ts';
 import * as twinStore from './twin/store.ts';
@@ -45,13 +46,14 @@ const program = new Command()
 program
   .command('demo')
   .description('start with the demo district (杉板桥社区 and neighbours), loaded on first start')
-  .action(async () => {
+  .option('--no-mqtt', 'do not start the MQTT side (embedded broker, or the MQTT_URL subscription)')
+  .action(async (opts: { mqtt: boolean }) => {
     const config = loadConfig();
     const rt = await startRuntime(config, { demo: true });
     const password = demoPassword(rt.ctx);
     const loaded = await demoDistrictLoader(rt.ctx, password);
     if (!loaded) await demoPasswordSyncer(rt.ctx, password);
-    const { url } = await serve(rt);
+    const { url } = await serve(rt, { mqtt: opts.mqtt });
     const accounts = demoAccounts()
       .map((a) => `    ${a.username.padEnd(13)} ${a.displayName}`)
       .join('\n');
@@ -66,10 +68,12 @@ program
 program
   .command('serve')
   .description('start the server (no demo data, no default account: create one with `user add`)')
-  .action(async () => {
+  .option('--no-mqtt', 'do not start the MQTT side (embedded broker, or the MQTT_URL subscription)')
+  .action(async (opts: { mqtt: boolean }) => {
     const rt = await startRuntime(loadConfig());
-    const { url } = await serve(rt);
-    process.stdout.write(`civictwin serving on ${url}  [${rt.database.where}]\n`);
+    const { url } = await serve(rt, { mqtt: opts.mqtt });
+    const mqtt = rt.ctx.signals.mqttPort ? `, devices' MQTT on port ${rt.ctx.signals.mqttPort}` : '';
+    process.stdout.write(`civictwin serving on ${url}${mqtt}  [${rt.database.where}]\n`);
   });
 
 program
@@ -195,6 +199,8 @@ program
       { quiet: true },
     ),
   );
+
+registerOpen311Commands(program, withRuntime);
 
 try {
   await program.parseAsync(process.argv);

@@ -45,6 +45,44 @@ const envSchema = z.object({
     .int()
     .positive()
     .default(10 * 1024 * 1024),
+  /**
+   * Port of the embedded MQTT broker (one-machine mode; 0: any free port); unused when MQTT_URL is
+   * set. Unset: 1883, and a start goes on without MQTT (with a warning) if another broker holds it.
+   */
+  MQTT_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** `mqtt://…` of an external broker to read devices from (shared subscription) instead of the embedded one. */
+  MQTT_URL: z
+    .string()
+    .regex(/^mqtts?:\/\//, 'MQTT_URL must start with mqtt:// or mqtts://')
+    .optional(),
+  /** Shared-subscription group on the external broker: nodes of one group split the devices' messages. */
+  MQTT_SHARE_GROUP: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, dash, underscore')
+    .default('civictwin'),
+  /** Client id of this node on the external broker (its persistent session); default civictwin-<hostname>. */
+  MQTT_CLIENT_ID: z.string().min(1).max(128).optional(),
+  /** Longest a device message waits for others to share its commit (group commit), in milliseconds. */
+  SIGNAL_BATCH_MS: z.coerce.number().int().min(0).max(1000).default(2),
+  /** Most signals in one commit. */
+  SIGNAL_BATCH_MAX: z.coerce.number().int().min(1).max(100_000).default(5000),
+  /** Largest device message (HTTP body or MQTT payload) in bytes: 413 above (MQTT: dropped). */
+  SIGNAL_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(64 * 1024),
+  /** Minutes of silence after which an online device is marked offline. */
+  DEVICE_OFFLINE_MINUTES: z.coerce.number().positive().default(10),
+  /** How often the signals' timed task (offline devices, absence rules) runs, in seconds. */
+  SIGNALS_TICK_SECONDS: z.coerce.number().positive().default(30),
+  /** MapLibre style URL of a basemap drawn under the twin's layers (Tianditu, OSM …); unset: a plain background, nothing fetched from outside. */
+  BASEMAP_STYLE_URL: z.url({ protocol: /^https?$/, error: 'BASEMAP_STYLE_URL must be an http(s) URL' }).optional(),
+  /** Build the web app (`web/dist`) when the server starts and finds it missing or older than `web/src`. */
+  WEB_AUTOBUILD: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
 });
 
 /** The validated configuration civictwin runs with. */
@@ -60,6 +98,18 @@ export type Config = {
   cookieSecure: boolean;
   loginRateLimit: number;
   bodyLimit: number;
+  /** undefined: the default 1883, given up with a warning when taken. */
+  mqttPort: number | undefined;
+  mqttUrl: string | undefined;
+  mqttShareGroup: string;
+  mqttClientId: string | undefined;
+  signalBatchMs: number;
+  signalBatchMax: number;
+  signalMaxBytes: number;
+  deviceOfflineMinutes: number;
+  signalsTickSeconds: number;
+  basemapStyleUrl: string | undefined;
+  webAutoBuild: boolean;
 };
 
 /** Thrown when the environment does not describe a valid configuration. */
@@ -88,6 +138,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     cookieSecure: e.COOKIE_SECURE,
     loginRateLimit: e.LOGIN_RATE_LIMIT,
     bodyLimit: e.BODY_LIMIT,
+    mqttPort: e.MQTT_PORT,
+    mqttUrl: e.MQTT_URL,
+    mqttShareGroup: e.MQTT_SHARE_GROUP,
+    mqttClientId: e.MQTT_CLIENT_ID,
+    signalBatchMs: e.SIGNAL_BATCH_MS,
+    signalBatchMax: e.SIGNAL_BATCH_MAX,
+    signalMaxBytes: e.SIGNAL_MAX_BYTES,
+    deviceOfflineMinutes: e.DEVICE_OFFLINE_MINUTES,
+    signalsTickSeconds: e.SIGNALS_TICK_SECONDS,
+    basemapStyleUrl: e.BASEMAP_STYLE_URL,
+    webAutoBuild: e.WEB_AUTOBUILD,
   };
 }
 

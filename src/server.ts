@@ -1,11 +1,16 @@
 import pino from 'pino';
 import { buildApp } from './app.ts';
 import type { AppContext } from './app-context.ts';
+import { registerCaseWork } from './cases/module.ts';
 import type { Config } from './config.ts';
 import { type Clock, systemClock } from './kernel/clock.ts';
 import { type Db, openDb } from './kernel/db/connection.ts';
 import { migrateToLatest } from './kernel/db/migrate.ts';
 import { EventProcessorRunner } from './kernel/events/processors.ts';
+import { LiveHub } from './notify/live-hub.ts';
+import { registerNotifyWork } from './notify/module.ts';
+import { TimedTasks } from './notify/timed-tasks.ts';
+import { SignalPipeline } from './signals/runtime.ts';
 import { TwinIndex } from './twin/twin-index.ts';
 
 /** A database opened and migrated, and the context the modules share. */
@@ -32,18 +37,47 @@ export async function startRuntime(config: Config, options: { demo?: boolean; cl
     twin,
     events,
     demo: options.demo ?? false,
+    signals: await SignalPipeline.create({
+      db: database.db,
+      engine: database.engine,
+      clock,
+      log,
+      config,
+      wakeEvents: events.wake,
+      twin,
+    }),
+    tasks: new TimedTasks(clock, (err, task) => log.error({ err, task }, 'timed task failed')),
+    live: new LiveHub(database.db, clock, (err) => log.error({ err }, 'live push failed')),
   };
+  registerCaseWork(ctx);
+  registerNotifyWork(ctx);
   return { ctx, database };
 }
 
 /** Serves the API until SIGINT/SIGTERM, then closes cleanly. */
-export async function serve(runtime: Runtime): Promise<{ url: string; close: () => Promise<void> }> {
+export async function serve(
+  runtime: Runtime,
+  options: { mqtt?: boolean } = {},
+): Promise<{ url: string; close: () => Promise<void> }> {
   const app = await buildApp(runtime.ctx);
   const { port, host } = runtime.ctx.config;
   await app.listen({ port, host });
+  try {
+    await runtime.ctx.signals.start({ mqtt: options.mqtt ?? true });
+  } catch (err) {
+    await runtime.ctx.signals.stop();
+    await app.close();
+    await runtime.database.close();
+    throw err;
+  }
+  // Timed tasks (escalation, webhook retries) run on intervals; events left pending by a stop are handled now.
+  runtime.ctx.tasks.start();
+  runtime.ctx.events.wake();
   const address = app.server.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
   const close = async () => {
+    await runtime.ctx.tasks.stop();
+    await runtime.ctx.signals.stop();
     await app.close();
     await runtime.database.close();
   };

@@ -10,7 +10,7 @@ const run = promisify(execFile);
 const bin = path.resolve(import.meta.dirname, '../bin/civictwin.js');
 
 /** The real CLI, as an operator runs it, on a throw-away data folder (embedded database). */
-describe('civictwin CLI', () => {
+describe('civictwin CLI', { timeout: 120_000 }, () => {
   let dataDir: string;
   const env = () => ({ ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'warn' });
   const cli = (...args: string[]) => run('node', [bin, ...args], { env: env() });

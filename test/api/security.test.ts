@@ -41,6 +41,19 @@ describe(`security (${engineUnderTest})`, () => {
     }
   });
 
+  it('refuses the device-authenticated routes (token in the path) with an unknown device token (401 problem)', async () => {
+    const deviceRoutes = t.app.routeTable.filter((r) => r.public && r.url.startsWith('/api/v1/:token/'));
+    expect(deviceRoutes.map((r) => r.url)).toEqual(
+      expect.arrayContaining(['/api/v1/:token/telemetry', '/api/v1/:token/attributes']),
+    );
+    for (const route of deviceRoutes) {
+      const url = route.url.replace(':token', 'not-a-device-token').replace(/:(\w+)/g, 'x');
+      const res = await t.inject({ method: route.method as 'POST', url, payload: {} });
+      expect(res.statusCode, `${route.method} ${route.url}`).toBe(401);
+      expect(res.headers['content-type'], `${route.method} ${route.url}`).toContain('application/problem+json');
+    }
+  });
+
   it('refuses an unknown bearer token and a malformed Authorization header', async () => {
     expect(
       (await t.inject({ method: 'GET', url: '/api/me', headers: { authorization: 'Bearer nope' } })).statusCode,

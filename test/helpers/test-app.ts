@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { buildApp } from '../../src/app.ts';
 import type { AppContext } from '../../src/app-context.ts';
@@ -52,25 +55,50 @@ export class TestApp {
     return this.runtime.ctx;
   }
 
-  static async start(options: { demo?: boolean } = {}): Promise<TestApp> {
+  /** `onDisk`: SQLite in a temporary folder instead of memory, so that `restart()` finds the data again. */
+  static async start(options: { demo?: boolean; onDisk?: boolean } = {}): Promise<TestApp> {
     const t = new TestApp();
     t.schema = process.env.DATABASE_URL ? `t_${randomUUID().replaceAll('-', '').slice(0, 16)}` : undefined;
+    t.dataDir = options.onDisk ? fs.mkdtempSync(path.join(os.tmpdir(), 'civictwin-test-')) : undefined;
+    t.demo = options.demo ?? false;
+    await t.boot();
+    return t;
+  }
+
+  private dataDir: string | undefined;
+  private demo = false;
+
+  private async boot(): Promise<void> {
     const config = loadConfig({
-      DATA_DIR: ':memory:',
+      DATA_DIR: this.dataDir ?? ':memory:',
       LOG_LEVEL: 'silent',
       DATABASE_URL: process.env.DATABASE_URL,
-      DATABASE_SCHEMA: t.schema,
+      DATABASE_SCHEMA: this.schema,
       LOGIN_RATE_LIMIT: '5',
     });
-    t.runtime = await startRuntime(config, { clock: t.clock, demo: options.demo ?? false });
-    t.app = await buildApp(t.runtime.ctx);
-    return t;
+    this.runtime = await startRuntime(config, { clock: this.clock, demo: this.demo });
+    this.app = await buildApp(this.runtime.ctx);
+  }
+
+  /** A restart: closes the app and its database, keeping the data, and starts afresh on it (same clock). */
+  async restart(): Promise<void> {
+    await this.app.close();
+    await this.runtime.database.close();
+    await this.boot();
+  }
+
+  /** Moves the system forward: handles pending domain events, runs the timed tasks once, handles what they emitted. */
+  async tick(): Promise<void> {
+    await this.ctx.events.drain();
+    await this.ctx.tasks.tick();
+    await this.ctx.events.drain();
   }
 
   async stop(): Promise<void> {
     await this.app.close();
     await this.runtime.database.close();
     if (this.schema && process.env.DATABASE_URL) await dropPostgresSchema(process.env.DATABASE_URL, this.schema);
+    if (this.dataDir) fs.rmSync(this.dataDir, { recursive: true, force: true });
   }
 
   inject(opts: InjectOptions) {

@@ -1,10 +1,21 @@
+import type { CasesTables } from '../../cases/tables.ts';
+import type { Open311Tables } from '../../open311/tables.ts';
+import type { RulesTables } from '../../rules/tables.ts';
+import type { SignalsTables } from '../../signals/tables.ts';
+import type { EpcisCaptureTables } from '../../trace/epcis/tables.ts';
 import type { TraceTables } from '../../trace/tables.ts';
 
 /**
  * The whole database: the kernel's and the twin's tables below, and each module's own
  * (`src/<module>/tables.ts`), joined here.
  */
-export type Database = KernelTables & TraceTables;
+export type Database = KernelTables &
+  TraceTables &
+  CasesTables &
+  EpcisCaptureTables &
+  SignalsTables &
+  RulesTables &
+  Open311Tables;
 
 /**
  * Tables of the kernel and the twin. Columns are portable between SQLite and PostgreSQL: ids are

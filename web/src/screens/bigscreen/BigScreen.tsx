@@ -1,0 +1,110 @@
+import { useCallback, useMemo, useState } from 'react';
+import { useWebConfig } from '../../api/use-web-config.ts';
+import { useSession } from '../../app/session.tsx';
+import { UserMenu } from '../../components/layout/UserMenu.tsx';
+import { DistrictMap } from '../../components/map/DistrictMap.tsx';
+import type { StateColours } from '../../components/map/twin-layers.ts';
+import { useI18n } from '../../i18n/index.tsx';
+import '../../styles/bigscreen.css';
+import { CompoundPanel } from './CompoundPanel.tsx';
+import { type CompoundStateRule, compoundStateColours, compoundStates, deviceOfflineRule } from './compound-state.ts';
+import { KpiTiles } from './KpiTiles.tsx';
+import { AlarmFeedSlot, CaseKpiSlot } from './LiveSlots.tsx';
+import { DeviceKindChart, ResidentsChart } from './TwinCharts.tsx';
+import { useTwinQuery } from './use-twin-query.ts';
+
+// Today compounds are coloured by their devices; `closedLoopRule` takes over once alarm and case
+// counts per compound are fetched (issue 6: open alarms, open cases, overdue).
+const stateRule: CompoundStateRule = deviceOfflineRule;
+const stateColours: StateColours = { byState: compoundStateColours, otherwise: compoundStateColours.unknown };
+
+/** 大屏: the district for a 1920×1080 wall display — map, KPI tiles, charts, a compound's panel. */
+export default function BigScreen() {
+  const { t } = useI18n();
+  const { me } = useSession();
+  const config = useWebConfig();
+  const [reload, setReload] = useState(0);
+  const query = useTwinQuery(stateRule, reload);
+  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const onCompoundClick = useCallback((id: string) => setSelectedId(id), []);
+
+  const model = query.status === 'ready' ? query.model : null;
+  const scopeName = useMemo(() => {
+    if (query.status !== 'ready' || !me?.scope.placeId) return null;
+    return query.places.find((p) => p.id === me.scope.placeId)?.name ?? null;
+  }, [query, me]);
+  const selected = model && selectedId ? (model.compounds.get(selectedId) ?? null) : null;
+
+  return (
+    <div className="bigscreen" data-testid="bigscreen">
+      <header className="bigscreen__header">
+        <h1 className="bigscreen__title">
+          {scopeName ? t('screen.title', { place: scopeName }) : t('screen.titleAll')}
+        </h1>
+        <UserMenu />
+      </header>
+
+      <aside className="bigscreen__left">
+        {model && <KpiTiles kpis={model.kpis} />}
+        {model && (
+          <section className="panel panel--chart">
+            <h2 className="panel__title">{t('screen.chart.devicesByKind')}</h2>
+            <DeviceKindChart model={model} />
+          </section>
+        )}
+        {model && (
+          <section className="panel panel--chart">
+            <h2 className="panel__title">{t('screen.chart.residentsByCommunity')}</h2>
+            <ResidentsChart model={model} />
+          </section>
+        )}
+      </aside>
+
+      <main className="bigscreen__map">
+        {config && (
+          <DistrictMap
+            className="district-map"
+            layers={model?.layers ?? null}
+            bounds={model?.bounds ?? null}
+            basemapStyleUrl={config.basemapStyleUrl}
+            stateColours={stateColours}
+            selectedCompoundId={selectedId}
+            onCompoundClick={onCompoundClick}
+          />
+        )}
+        {query.status === 'loading' && <div className="map-overlay">{t('screen.map.loading')}</div>}
+        {query.status === 'error' && (
+          <div className="map-overlay map-overlay--error" role="alert">
+            {t('common.loadFailed', { message: query.message })}{' '}
+            <button type="button" className="button" onClick={() => setReload((n) => n + 1)}>
+              {t('common.retry')}
+            </button>
+          </div>
+        )}
+        <div className="legend">
+          <div className="legend__title">{t('screen.map.legendTitle')}</div>
+          {compoundStates.map((s) => (
+            <div key={s} className="legend__row">
+              <span className="legend__swatch" style={{ background: compoundStateColours[s] }} />
+              {t(`screen.state.${s}`)}
+            </div>
+          ))}
+          <div className="legend__row">
+            <span className="legend__swatch legend__swatch--cluster" />
+            {t('screen.map.legendDevices')}
+          </div>
+        </div>
+      </main>
+
+      <aside className="bigscreen__right">
+        <CaseKpiSlot />
+        <AlarmFeedSlot />
+        <CompoundPanel
+          compound={selected}
+          devices={selected && model ? (model.devicesByCompound.get(selected.id) ?? []) : []}
+          onClose={() => setSelectedId(null)}
+        />
+      </aside>
+    </div>
+  );
+}

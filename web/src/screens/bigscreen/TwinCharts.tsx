@@ -1,0 +1,76 @@
+import { useMemo } from 'react';
+import { type ChartOption, EChart } from '../../components/charts/EChart.tsx';
+import { useI18n } from '../../i18n/index.tsx';
+import { isMessageKey } from '../../i18n/translate.ts';
+import type { TwinModel } from './twin-model.ts';
+
+const axis = { axisLine: { lineStyle: { color: '#3b5578' } }, axisLabel: { color: '#a9bedb', fontSize: 13 } };
+const palette = [
+  '#2b8cff',
+  '#39d0a8',
+  '#ffd166',
+  '#ff8a3d',
+  '#7a5cff',
+  '#ff5c8a',
+  '#5fd3ff',
+  '#b3e05c',
+  '#c08cff',
+  '#8fb3ff',
+];
+
+/** Devices per kind (a ring chart), from the device list the viewer may see. */
+export function DeviceKindChart({ model }: { model: TwinModel }) {
+  const { t } = useI18n();
+  const option = useMemo<ChartOption>(
+    () => ({
+      color: palette,
+      tooltip: { trigger: 'item', formatter: '{b}: {c} ({d}%)' },
+      legend: {
+        orient: 'vertical',
+        right: 0,
+        top: 'middle',
+        textStyle: { color: '#c9d8ee', fontSize: 13 },
+        itemGap: 6,
+      },
+      series: [
+        {
+          name: t('screen.chart.devices'),
+          type: 'pie',
+          radius: ['45%', '75%'],
+          center: ['30%', '50%'],
+          label: { show: false },
+          data: model.devicesByKind.map((k) => {
+            const key = `deviceKind.${k.kind}`;
+            return { name: isMessageKey(key) ? t(key) : k.label, value: k.count };
+          }),
+        },
+      ],
+    }),
+    [model, t],
+  );
+  return <EChart className="chart" option={option} label={t('screen.chart.devicesByKind')} />;
+}
+
+/** Residents per community (the sum of its compounds' `population` attribute). */
+export function ResidentsChart({ model }: { model: TwinModel }) {
+  const { t } = useI18n();
+  const option = useMemo<ChartOption>(() => {
+    const rows = [...model.residentsByCommunity].reverse();
+    return {
+      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+      grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
+      xAxis: { type: 'value', ...axis, splitLine: { lineStyle: { color: '#1c2f4a' } } },
+      yAxis: { type: 'category', data: rows.map((r) => r.name), ...axis },
+      series: [
+        {
+          name: t('screen.chart.residents'),
+          type: 'bar',
+          data: rows.map((r) => r.residents),
+          itemStyle: { color: '#39d0a8', borderRadius: [0, 3, 3, 0] },
+          barMaxWidth: 18,
+        },
+      ],
+    };
+  }, [model, t]);
+  return <EChart className="chart" option={option} label={t('screen.chart.residentsByCommunity')} />;
+}
