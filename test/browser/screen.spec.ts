@@ -175,7 +175,7 @@ describe.skipIf(!hasChromium)('the web app in Chromium (demo district)', () => {
       expect(new URL(page.url()).pathname, username).toBe(path);
       if (path !== '/trace') expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
       if (['/console', '/worker', '/report'].includes(path)) {
-        expect(await page.locator('.notice').textContent()).toBe('该页面将随案件接口一同上线。');
+        await page.locator(`[data-screen=${path.slice(1)}]`).waitFor();
       }
       if (path !== '/trace') await page.screenshot({ path: screenshotPath(`landing-${username}.png`) });
       await page.close();

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { CaseView } from './cases.ts';
 
 /** A pushed event of `GET /api/live` (docs/cases.md "Push"); `data` as the event type says. */
@@ -88,4 +88,26 @@ export function useLiveFeed(
   }, [key]);
 
   return status;
+}
+
+/**
+ * A counter and its `bump`: bumping makes the counter go up at most once per `minIntervalMs`.
+ * Screens pass the counter as a dependency to re-fetch a summary when live events arrive; bursts
+ * (many alarms a second) cost one fetch per interval, not one per event.
+ */
+export function useThrottledTick(minIntervalMs = 2000): [number, () => void] {
+  const [tick, setTick] = useState(0);
+  const last = useRef(0);
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const bump = useCallback(() => {
+    if (timer.current !== undefined) return;
+    const wait = Math.max(0, last.current + minIntervalMs - Date.now());
+    timer.current = setTimeout(() => {
+      timer.current = undefined;
+      last.current = Date.now();
+      setTick((n) => n + 1);
+    }, wait);
+  }, [minIntervalMs]);
+  useEffect(() => () => clearTimeout(timer.current), []);
+  return [tick, bump];
 }

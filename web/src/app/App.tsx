@@ -4,13 +4,15 @@ import { useI18n } from '../i18n/index.tsx';
 import { ForbiddenScreen, NotFoundScreen } from '../screens/home/ErrorScreens.tsx';
 import { HomeScreen } from '../screens/home/HomeScreen.tsx';
 import { LoginScreen } from '../screens/login/LoginScreen.tsx';
-import { PendingScreen } from '../screens/pending/PendingScreen.tsx';
 import { leaveApp, navigate, usePathname } from './router.ts';
 import { landingPathOf, mayOpen, safeReturnPath, screenOf } from './routes.ts';
 import { useSession } from './session.tsx';
 
 // The wall display carries MapLibre and ECharts: load it only for those who open it.
 const BigScreen = lazy(() => import('../screens/bigscreen/BigScreen.tsx'));
+const ConsoleScreen = lazy(() => import('../screens/console/ConsoleScreen.tsx'));
+const WorkerScreen = lazy(() => import('../screens/worker/WorkerScreen.tsx'));
+const ReportScreen = lazy(() => import('../screens/report/ReportScreen.tsx'));
 
 /** Goes somewhere else once rendered (navigation is a side effect, not a render). */
 function Redirect({ to }: { to: string }) {
@@ -63,9 +65,23 @@ export function App() {
         </Suspense>
       );
     case 'console':
+      return (
+        <Suspense fallback={<Splash />}>
+          <ConsoleScreen />
+        </Suspense>
+      );
     case 'worker':
+      return (
+        <Suspense fallback={<Splash />}>
+          <WorkerScreen />
+        </Suspense>
+      );
     case 'report':
-      return <PendingScreen id={id} />;
+      return (
+        <Suspense fallback={<Splash />}>
+          <ReportScreen />
+        </Suspense>
+      );
     case 'home':
       return <HomeScreen />;
   }

@@ -49,11 +49,6 @@ export const en: Messages = {
   'home.screens': 'What you can open',
   'home.noScreens': 'No screen is available to your role yet.',
 
-  'pending.body': 'This screen arrives with the case API.',
-  'pending.detail':
-    'Available now: sign-in, a landing screen per role, and the big screen (map, device and compound figures).',
-  'pending.toScreen': 'Open the big screen',
-
   'forbidden.title': 'Not allowed',
   'forbidden.body': 'Your role ({role}) may not open this page.',
   'notFound.title': 'Page not found',
@@ -133,6 +128,9 @@ export const en: Messages = {
   'caseAction.requestExtension': 'Ask for more time',
   'caseAction.grantExtension': 'Grant extension',
   'caseAction.refuseExtension': 'Refuse extension',
+  'caseAction.report': 'Reported',
+  'caseAction.alarm-joined': 'Alarm joined',
+  'caseAction.alarm-cleared': 'Alarm cleared',
   'caseAction.created': 'Reported',
   'caseAction.escalate': 'Escalated',
   'caseAction.remind': 'Reminder',
@@ -183,6 +181,7 @@ export const en: Messages = {
   'case.targetId': 'User id',
   'case.submit': 'OK',
   'case.actionDone': 'Done: {action}',
+  'case.actionQueued': 'Offline: “{action}” saved and sent when the network is back',
   'case.actionFailed': 'Failed: {message}',
   'case.noActions': 'Nothing you can do in this state.',
   'case.none': 'No cases',
@@ -197,6 +196,8 @@ export const en: Messages = {
   'console.export': 'Export KPIs',
   'console.exportCsv': 'CSV',
   'console.exportXlsx': 'Excel',
+  'console.gridWorker': 'grid worker',
+  'console.gridHead': 'grid head',
   'console.select': 'Pick a case from the queue to see it.',
   'console.lastUpdate': 'Updated {time}',
   'worker.title': 'My tasks',

@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from 'react';
-import { type CaseAction, type CaseActionInput, type CaseDetailView, actOnCase } from '../../api/cases.ts';
+import { actOnCase, type CaseAction, type CaseActionInput, type CaseDetailView } from '../../api/cases.ts';
 import { ApiError } from '../../api/client.ts';
 import { useI18n } from '../../i18n/index.tsx';
 
@@ -29,6 +29,8 @@ export type ActionPanelProps = {
   onDone: (after: CaseDetailView) => void;
   /** Sends the action; by default straight to the API (the worker app queues it instead). */
   send?: (id: string, input: CaseActionInput) => Promise<CaseDetailView | null>;
+  /** People to dispatch or transfer to, when the viewer may list them (`GET /api/users`). */
+  targets?: readonly { id: string; name: string }[];
   /** Extra content of the form of one action (the worker's photo notice). */
   extra?: Partial<Record<CaseAction, React.ReactNode>>;
 };
@@ -45,7 +47,7 @@ function isoOf(local: string): string | undefined {
  * note, reason, target or date opens its small form. Errors (409 state changed, 403, 400) show
  * the API's problem text.
  */
-export function ActionPanel({ detail, offered, onDone, send, extra }: ActionPanelProps) {
+export function ActionPanel({ detail, offered, onDone, send, extra, targets }: ActionPanelProps) {
   const { t } = useI18n();
   const [open, setOpen] = useState<CaseAction | null>(null);
   const [note, setNote] = useState('');
@@ -77,7 +79,7 @@ export function ActionPanel({ detail, offered, onDone, send, extra }: ActionPane
       setOpen(null);
       setNote('');
       setReason('');
-      setMessage(t('case.actionDone', { action: t(`caseAction.${action}`) }));
+      setMessage(t(after ? 'case.actionDone' : 'case.actionQueued', { action: t(`caseAction.${action}`) }));
       if (after) onDone(after);
     } catch (err) {
       setMessage(t('case.actionFailed', { message: err instanceof ApiError ? err.message : String(err) }));
@@ -115,10 +117,33 @@ export function ActionPanel({ detail, offered, onDone, send, extra }: ActionPane
                 </label>
               )}
               {!(open === 'dispatch' && auto) && (
-                <label>
+                <div className="field">
                   {t('case.targetId')}
-                  <input name="targetId" value={target} onChange={(e) => setTarget(e.target.value)} required />
-                </label>
+                  {targets?.length ? (
+                    <select
+                      name="targetId"
+                      aria-label={t('case.targetId')}
+                      value={target}
+                      onChange={(e) => setTarget(e.target.value)}
+                      required
+                    >
+                      <option value="" />
+                      {targets.map((p) => (
+                        <option key={p.id} value={p.id}>
+                          {p.name}
+                        </option>
+                      ))}
+                    </select>
+                  ) : (
+                    <input
+                      name="targetId"
+                      aria-label={t('case.targetId')}
+                      value={target}
+                      onChange={(e) => setTarget(e.target.value)}
+                      required
+                    />
+                  )}
+                </div>
               )}
             </>
           )}

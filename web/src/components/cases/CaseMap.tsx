@@ -1,6 +1,6 @@
 import { type GeoJSONSource, Map as MapLibreMap, type StyleSpecification, setWorkerUrl } from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
-import type { FeatureCollection } from 'geojson';
+import type { FeatureCollection, MultiPolygon, Polygon } from 'geojson';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import { useEffect, useRef } from 'react';
 import type { GridView } from '../../api/types.ts';
@@ -37,7 +37,11 @@ const pointsOf = (points: readonly MapPoint[], selectedId: string | null | undef
 
 const gridsOf = (grids: readonly GridView[]): FeatureCollection => ({
   type: 'FeatureCollection',
-  features: grids.map((g) => ({ type: 'Feature', geometry: g.geometry, properties: { id: g.id } })),
+  features: grids.map((g) => ({
+    type: 'Feature',
+    geometry: g.geometry as Polygon | MultiPolygon,
+    properties: { id: g.id },
+  })),
 });
 
 const pickedOf = (p: [number, number] | null | undefined): FeatureCollection => ({
@@ -61,7 +65,17 @@ function caseMapStyle(): StyleSpecification {
         source: 'points',
         paint: {
           'circle-radius': ['case', ['get', 'selected'], 10, 7],
-          'circle-color': ['match', ['get', 'light'], 'green', lightColour.green, 'yellow', lightColour.yellow, 'red', lightColour.red, lightColour.none],
+          'circle-color': [
+            'match',
+            ['get', 'light'],
+            'green',
+            lightColour.green,
+            'yellow',
+            lightColour.yellow,
+            'red',
+            lightColour.red,
+            lightColour.none,
+          ],
           'circle-stroke-color': '#ffffff',
           'circle-stroke-width': ['case', ['get', 'selected'], 3, 1.5],
         },
@@ -70,7 +84,12 @@ function caseMapStyle(): StyleSpecification {
         id: 'picked',
         type: 'circle',
         source: 'picked',
-        paint: { 'circle-radius': 9, 'circle-color': '#d93a3a', 'circle-stroke-color': '#fff', 'circle-stroke-width': 3 },
+        paint: {
+          'circle-radius': 9,
+          'circle-color': '#d93a3a',
+          'circle-stroke-color': '#fff',
+          'circle-stroke-width': 3,
+        },
       },
     ],
   };
@@ -88,11 +107,12 @@ function boundsOf(props: CaseMapProps): [number, number, number, number] | null 
   for (const p of props.points) add(p.lngLat);
   if (props.picked) add(props.picked);
   for (const g of props.grids ?? []) {
-    const ring = g.geometry.type === 'Polygon' ? g.geometry.coordinates[0] : g.geometry.coordinates[0]?.[0];
+    const geometry = g.geometry as Polygon | MultiPolygon;
+    const ring = geometry.type === 'Polygon' ? geometry.coordinates[0] : geometry.coordinates[0]?.[0];
     for (const c of ring ?? []) add(c);
   }
   if (!xs.length) return null;
-  const pad = 0.002;
+  const pad = 0.0004;
   return [Math.min(...xs) - pad, Math.min(...ys) - pad, Math.max(...xs) + pad, Math.max(...ys) + pad];
 }
 
@@ -122,6 +142,7 @@ export function CaseMap(props: CaseMapProps) {
     }
   };
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: made once per mount; props read through `latest`
   useEffect(() => {
     if (!container.current) return;
     const map = new MapLibreMap({
@@ -149,7 +170,6 @@ export function CaseMap(props: CaseMapProps) {
       mapRef.current = null;
       map.remove();
     };
-    // biome-ignore lint/correctness/useExhaustiveDependencies: made once per mount; props read through `latest`
   }, []);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: redraws when what it shows changes

@@ -1,6 +1,8 @@
 import { useCallback, useMemo, useState } from 'react';
+import { type LiveEvent, useLiveFeed, useThrottledTick } from '../../api/live.ts';
 import { useWebConfig } from '../../api/use-web-config.ts';
 import { useSession } from '../../app/session.tsx';
+import { useScopeChannels } from '../../components/cases/use-scope-channels.ts';
 import { UserMenu } from '../../components/layout/UserMenu.tsx';
 import { DistrictMap } from '../../components/map/DistrictMap.tsx';
 import type { StateColours } from '../../components/map/twin-layers.ts';
@@ -27,6 +29,21 @@ export default function BigScreen() {
   const query = useTwinQuery(stateRule, reload);
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const onCompoundClick = useCallback((id: string) => setSelectedId(id), []);
+  // The live feed nudges the alarm feed and the case KPIs to re-fetch (at most every 2 s).
+  const [alarmTick, bumpAlarms] = useThrottledTick(2000);
+  const [caseTick, bumpCases] = useThrottledTick(5000);
+  const onLive = useCallback(
+    (e: LiveEvent) => {
+      if (e.type === 'alarm.raised' || e.type === 'alarm.cleared') bumpAlarms();
+      else if (e.type === 'case.created' || e.type === 'case.updated') bumpCases();
+    },
+    [bumpAlarms, bumpCases],
+  );
+  const onResync = useCallback(() => {
+    bumpAlarms();
+    bumpCases();
+  }, [bumpAlarms, bumpCases]);
+  useLiveFeed(useScopeChannels(me), onLive, onResync);
 
   const model = query.status === 'ready' ? query.model : null;
   const scopeName = useMemo(() => {
@@ -97,8 +114,8 @@ export default function BigScreen() {
       </main>
 
       <aside className="bigscreen__right">
-        <CaseKpiSlot />
-        <AlarmFeedSlot />
+        <CaseKpiSlot refreshKey={caseTick} />
+        <AlarmFeedSlot refreshKey={alarmTick} />
         <CompoundPanel
           compound={selected}
           devices={selected && model ? (model.devicesByCompound.get(selected.id) ?? []) : []}

@@ -33,8 +33,9 @@ const isKpiReport = (x: unknown): x is { kpis: KpiLine[] } =>
   );
 
 /** GETs `path` every `everyMs`; null while absent, refused, or of an unexpected shape. */
-function useOptionalApi<T>(path: string, guard: (x: unknown) => x is T, everyMs: number): T | null {
+function useOptionalApi<T>(path: string, guard: (x: unknown) => x is T, everyMs: number, refreshKey = 0): T | null {
   const [data, setData] = useState<T | null>(null);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: refreshKey is the live feed's nudge to re-fetch now
   useEffect(() => {
     let live = true;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -54,14 +55,14 @@ function useOptionalApi<T>(path: string, guard: (x: unknown) => x is T, everyMs:
       live = false;
       clearTimeout(timer);
     };
-  }, [path, guard, everyMs]);
+  }, [path, guard, everyMs, refreshKey]);
   return data;
 }
 
 /** 实时告警: open alarms, newest first — shown only when `GET /api/alarms` answers. */
-export function AlarmFeedSlot() {
+export function AlarmFeedSlot({ refreshKey = 0 }: { refreshKey?: number }) {
   const { t } = useI18n();
-  const page = useOptionalApi('/api/alarms?status=open&pageSize=12', isAlarmPage, 15_000);
+  const page = useOptionalApi('/api/alarms?status=open&pageSize=12', isAlarmPage, 15_000, refreshKey);
   if (!page) return null;
   return (
     <section className="panel" data-slot="alarms">
@@ -85,9 +86,9 @@ export function AlarmFeedSlot() {
 }
 
 /** 案件指标: the case KPIs of the viewer's area — shown only when `GET /api/kpis` answers. */
-export function CaseKpiSlot() {
+export function CaseKpiSlot({ refreshKey = 0 }: { refreshKey?: number }) {
   const { t, num } = useI18n();
-  const report = useOptionalApi('/api/kpis', isKpiReport, 60_000);
+  const report = useOptionalApi('/api/kpis', isKpiReport, 60_000, refreshKey);
   if (!report) return null;
   return (
     <section className="panel" data-slot="cases">

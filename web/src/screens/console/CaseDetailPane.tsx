@@ -27,6 +27,7 @@ export function CaseDetailPane(props: {
   detail: CaseDetailView;
   grids: readonly GridView[];
   now: number;
+  targets: readonly { id: string; name: string }[];
   onChanged: (after: CaseDetailView) => void;
 }) {
   const { t, locale } = useI18n();
@@ -77,7 +78,13 @@ export function CaseDetailPane(props: {
       <div className="case-detail__cols">
         <section>
           <h3>{t('case.map')}</h3>
-          <CaseMap key={c.id} points={points} grids={gridsShown} selectedId={c.id} className="case-map case-map--small" />
+          <CaseMap
+            key={c.id}
+            points={points}
+            grids={gridsShown}
+            selectedId={c.id}
+            className="case-map case-map--small"
+          />
           <h3>{t('case.photos')}</h3>
           {photos.length ? <PhotoList photos={photos} /> : <p className="muted">{t('case.noPhotos')}</p>}
         </section>
@@ -86,7 +93,13 @@ export function CaseDetailPane(props: {
           <CaseTimeline steps={c.timeline} />
         </section>
       </div>
-      <ActionPanel key={`${c.id}:${c.updatedAt}`} detail={c} offered={dispatcherActions} onDone={props.onChanged} />
+      <ActionPanel
+        key={`${c.id}:${c.updatedAt}`}
+        detail={c}
+        offered={dispatcherActions}
+        targets={props.targets}
+        onDone={props.onChanged}
+      />
     </article>
   );
 }

@@ -10,9 +10,9 @@ import {
   openStates,
   visibleGrids,
 } from '../../api/cases.ts';
-import { probe } from '../../api/client.ts';
+import { api, probe } from '../../api/client.ts';
 import { type LiveCaseData, type LiveEvent, useLiveFeed } from '../../api/live.ts';
-import type { GridView } from '../../api/types.ts';
+import type { GridView, Page } from '../../api/types.ts';
 import { useSession } from '../../app/session.tsx';
 import { label, when } from '../../components/cases/case-format.ts';
 import { LiveDot } from '../../components/cases/LiveDot.tsx';
@@ -24,7 +24,18 @@ import { useI18n } from '../../i18n/index.tsx';
 import { CaseDetailPane } from './CaseDetailPane.tsx';
 import '../../styles/cases.css';
 
-const allStates = ['reported', 'registered', 'dispatched', 'accepted', 'returned', 'handled', 'verified', 'closed', 'evaluated', 'voided'] as const;
+const allStates = [
+  'reported',
+  'registered',
+  'dispatched',
+  'accepted',
+  'returned',
+  'handled',
+  'verified',
+  'closed',
+  'evaluated',
+  'voided',
+] as const;
 
 /**
  * The dispatch console (调度台): the case queue with SLA lights and countdowns, filters, one case's
@@ -43,6 +54,19 @@ export default function ConsoleScreen() {
   const [categories, setCategories] = useState<CaseCategory[]>([]);
   const [grids, setGrids] = useState<GridView[]>([]);
   const [canExport, setCanExport] = useState(false);
+  const [people, setTargets] = useState<{ id: string; displayName: string; role: string }[]>([]);
+  // Whom to dispatch to: each visible grid's worker and head (the grids API names them), and,
+  // for those who may list users, every worker and handler.
+  const targets = useMemo(() => {
+    const out = new Map<string, string>();
+    for (const g of grids) {
+      if (g.worker) out.set(g.worker.id, `${g.worker.name ?? g.worker.id}（${g.name} ${t('console.gridWorker')}）`);
+      if (g.head && !out.has(g.head.id))
+        out.set(g.head.id, `${g.head.name ?? g.head.id}（${g.name} ${t('console.gridHead')}）`);
+    }
+    for (const u of people) if (!out.has(u.id)) out.set(u.id, `${u.displayName}（${label(t, 'role', u.role)}）`);
+    return [...out].map(([id, name]) => ({ id, name }));
+  }, [grids, people, t]);
   const [updatedAt, setUpdatedAt] = useState<number | null>(null);
   const selectedRef = useRef(selected);
   selectedRef.current = selected;
@@ -51,6 +75,15 @@ export default function ConsoleScreen() {
     void caseCategories().then(setCategories, () => setCategories([]));
     void visibleGrids().then(setGrids, () => setGrids([]));
     void probe('/api/kpis').then(setCanExport);
+    // Only administrators and leaders may list users; a dispatcher types the person's id instead.
+    void Promise.all(
+      ['worker', 'handler'].map((role) =>
+        api<Page<{ id: string; displayName: string; role: string }>>(`/api/users?role=${role}&pageSize=500`),
+      ),
+    ).then(
+      (pages) => setTargets(pages.flatMap((p) => p.items)),
+      () => setTargets([]),
+    );
   }, []);
 
   const reload = useCallback(async () => {
@@ -109,7 +142,11 @@ export default function ConsoleScreen() {
         <h1 className="toolbar__title">{t('console.title')}</h1>
         <label>
           {t('console.filter.category')}
-          <select name="category" value={filters.category ?? ''} onChange={(e) => set({ category: e.target.value || undefined })}>
+          <select
+            name="category"
+            value={filters.category ?? ''}
+            onChange={(e) => set({ category: e.target.value || undefined })}
+          >
             <option value="">{t('console.filter.all')}</option>
             {categories.map((c) => (
               <option key={c.code} value={c.code}>
@@ -168,7 +205,11 @@ export default function ConsoleScreen() {
           </span>
         )}
         <LiveDot status={status} />
-        {updatedAt && <span className="muted">{t('console.lastUpdate', { time: when(new Date(updatedAt).toISOString(), locale) })}</span>}
+        {updatedAt && (
+          <span className="muted">
+            {t('console.lastUpdate', { time: when(new Date(updatedAt).toISOString(), locale) })}
+          </span>
+        )}
       </div>
       {error && (
         <p className="notice notice--error" role="alert">
@@ -226,6 +267,7 @@ export default function ConsoleScreen() {
               detail={detail}
               grids={grids}
               now={now}
+              targets={targets}
               onChanged={(after) => {
                 setDetail(after);
                 void reload();
