@@ -2,7 +2,8 @@ import { appendAudit } from '../kernel/audit/audit.ts';
 import type { Executor, Unit } from '../kernel/db/unit-of-work.ts';
 import { emitEvent, type OutboxListener } from '../kernel/events/outbox.ts';
 import { conflict, notFound } from '../kernel/problems.ts';
-import type { AlarmActionPayload, AlarmEventPayload, AlarmSeverity, AlarmStatus } from './events.ts';
+import type { AlarmActionPayload, AlarmEventPayload, AlarmStatus } from './events.ts';
+import { presentAlarm } from './presenters.ts';
 import * as store from './store.ts';
 
 /** What may happen to an alarm. */
@@ -24,32 +25,11 @@ export function nextAlarmStatus(status: AlarmStatus, action: AlarmAction): Alarm
   return alarmTransitions[action][status] ?? null;
 }
 
-/** The `alarm.*` event payload of an alarm row. */
+/** The `alarm.*` event payload of an alarm row: the alarm as clients see it, plus its place path. */
 export function alarmPayload(row: store.AlarmRow): AlarmEventPayload {
-  const payload: AlarmEventPayload = {
-    alarmId: row.id,
-    ruleId: row.rule_id,
-    ruleVersion: Number(row.rule_version),
-    deviceId: row.device_id,
-    deviceCode: row.device_code,
-    deviceKind: row.device_kind,
-    placeId: row.place_id,
-    placePath: row.path,
-    gridId: row.grid_id,
-    location: [Number(row.lng), Number(row.lat)],
-    category: row.category,
-    severity: row.severity as AlarmSeverity,
-    title: row.title,
-    status: row.status as AlarmStatus,
-    count: Number(row.count),
-    firstAt: row.first_at,
-    lastAt: row.last_at,
-  };
-  if (row.detection) {
-    const d = JSON.parse(row.detection) as { type: string; confidence: number; snapshotUrl: string | null; at: string };
-    payload.detection = { type: d.type, confidence: d.confidence, snapshotUrl: d.snapshotUrl, at: d.at };
-  }
-  return payload;
+  const { id, detection, acknowledgedAt, acknowledgedBy, clearedAt, clearedBy, clearReason, ...view } =
+    presentAlarm(row);
+  return { alarmId: id, ...view, placePath: row.path, ...(detection ? { detection } : {}) };
 }
 
 /** Emits an `alarm.*` event for a row as it now stands. */
