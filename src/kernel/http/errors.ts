@@ -1,46 +1,56 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { Problem, type ProblemDetails } from '../problems.ts';
+
+/**
+ * The problem details (RFC 9457) of any error a route may throw: our `Problem`s as they are, Zod
+ * validation failures with a JSON pointer per issue, Fastify's own 4xx, and anything else as a
+ * logged 500 that leaks no stack trace. Modules with a standard error format (EPCIS) map from it.
+ */
+export function problemOf(error: FastifyError, request: FastifyRequest): ProblemDetails {
+  let body: ProblemDetails;
+  if (error instanceof Problem) {
+    body = error.toJSON(request.url);
+  } else if (hasZodFastifySchemaValidationErrors(error)) {
+    const where = error.validationContext ?? 'body';
+    const errors = error.validation.map((v) => ({
+      pointer: `${where === 'body' ? '' : `/${where}`}${v.instancePath}`,
+      detail: v.message ?? 'invalid',
+    }));
+    body = {
+      type: 'https://civictwin.org/problems/validation',
+      title: '输入无效 Invalid input',
+      status: 400,
+      detail: errors.map((e) => `${e.pointer || '/'}: ${e.detail}`).join('; '),
+      instance: request.url,
+      errors,
+    };
+  } else if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
+    body = {
+      type: `https://civictwin.org/problems/http-${error.statusCode}`,
+      title: error.code ?? 'Bad request',
+      status: error.statusCode,
+      detail: error.message,
+      instance: request.url,
+    };
+  } else {
+    request.log.error({ err: error }, 'unhandled error');
+    body = {
+      type: 'https://civictwin.org/problems/internal',
+      title: '服务器内部错误 Internal error',
+      status: 500,
+      detail: 'the server failed to handle the request; it is logged',
+      instance: request.url,
+    };
+  }
+  if (body.status === 429) body.title = '请求过于频繁 Too many requests';
+  return body;
+}
 
 /** Turns every error into `application/problem+json` (RFC 9457); never leaks a stack trace. */
 export function registerProblemHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    let body: ProblemDetails;
-    if (error instanceof Problem) {
-      body = error.toJSON(request.url);
-    } else if (hasZodFastifySchemaValidationErrors(error)) {
-      const where = error.validationContext ?? 'body';
-      const errors = error.validation.map((v) => ({
-        pointer: `${where === 'body' ? '' : `/${where}`}${v.instancePath}`,
-        detail: v.message ?? 'invalid',
-      }));
-      body = {
-        type: 'https://civictwin.org/problems/validation',
-        title: '输入无效 Invalid input',
-        status: 400,
-        detail: errors.map((e) => `${e.pointer || '/'}: ${e.detail}`).join('; '),
-        instance: request.url,
-        errors,
-      };
-    } else if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
-      body = {
-        type: `https://civictwin.org/problems/http-${error.statusCode}`,
-        title: error.code ?? 'Bad request',
-        status: error.statusCode,
-        detail: error.message,
-        instance: request.url,
-      };
-    } else {
-      request.log.error({ err: error }, 'unhandled error');
-      body = {
-        type: 'https://civictwin.org/problems/internal',
-        title: '服务器内部错误 Internal error',
-        status: 500,
-        detail: 'the server failed to handle the request; it is logged',
-        instance: request.url,
-      };
-    }
-    if (body.status === 429) body.title = '请求过于频繁 Too many requests';
+    const body = problemOf(error, request);
     void reply.status(body.status).type('application/problem+json').send(body);
   });
 

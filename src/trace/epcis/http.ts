@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { problemOf } from '../../kernel/http/errors.ts';
 import { Problem, type ProblemDetails } from '../../kernel/problems.ts';
 import { CAPTURE_LIMIT } from './capture.ts';
 import { EpcisProblem, exceptionForStatus, queryParameterProblem } from './problems.ts';
@@ -48,44 +48,21 @@ export function epcisErrorHandler(error: FastifyError, request: FastifyRequest, 
   let body: ProblemDetails;
   if (error instanceof EpcisProblem) {
     body = error.toJSON(request.url);
-  } else if (error instanceof Problem) {
-    const slug = error.type.slice(error.type.lastIndexOf('/') + 1);
-    body = {
-      ...error.toJSON(request.url),
-      type: `epcisException:${exceptionForStatus[error.status] ?? 'ImplementationException'}`,
-      kind: slug,
-    };
-  } else if (hasZodFastifySchemaValidationErrors(error)) {
-    const where = error.validationContext ?? 'body';
-    const errors = error.validation.map((v) => ({
-      pointer: `${where === 'body' ? '' : `/${where}`}${v.instancePath}`,
-      detail: v.message ?? 'invalid',
-    }));
-    body = {
-      type: `epcisException:${where === 'querystring' ? 'QueryParameterException' : 'ValidationException'}`,
-      title: '输入无效 Invalid input',
-      status: 400,
-      detail: errors.map((e) => `${e.pointer || '/'}: ${e.detail}`).join('; '),
-      instance: request.url,
-      errors,
-    };
-  } else if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
-    body = {
-      type: `epcisException:${exceptionForStatus[error.statusCode] ?? 'ValidationException'}`,
-      title: error.code ?? 'Bad request',
-      status: error.statusCode,
-      detail: error.message,
-      instance: request.url,
-    };
   } else {
-    request.log.error({ err: error }, 'unhandled error');
-    body = {
-      type: 'epcisException:ImplementationException',
-      title: '服务器内部错误 Internal error',
-      status: 500,
-      detail: 'the server failed to handle the request; it is logged',
-      instance: request.url,
-    };
+    const problem = problemOf(error, request);
+    const slug = problem.type.slice(problem.type.lastIndexOf('/') + 1);
+    let exception: string;
+    if (slug === 'validation') {
+      const inQuery = problem.errors?.some((e) => e.pointer.startsWith('/querystring')) ?? false;
+      exception = inQuery ? 'QueryParameterException' : 'ValidationException';
+    } else if (problem.status >= 500) {
+      exception = 'ImplementationException';
+    } else {
+      exception =
+        exceptionForStatus[problem.status] ??
+        (error instanceof Problem ? 'ImplementationException' : 'ValidationException');
+    }
+    body = { ...problem, type: `epcisException:${exception}`, ...(error instanceof Problem ? { kind: slug } : {}) };
   }
   if (body.status === 413 && body.type === 'epcisException:CaptureLimitExceededException')
     reply.header('GS1-EPCIS-Capture-Limit', String(CAPTURE_LIMIT));
