@@ -22,6 +22,8 @@ export type AppContext = {
   events: EventProcessorRunner;
   /** Demo mode: devices get `demo-<code>` tokens. */
   demo: boolean;
+  /** Demo mode's simulation: devices report on their own and simulated workers handle cases (`--no-simulator` turns it off). */
+  simulate: boolean;
   /** Device signals → log → rules and device state; MQTT. `signals.tick()` runs its timed task. */
   signals: SignalPipeline;
   /** Timed tasks (case escalation, webhook retries) on the injectable clock; `tasks.tick()` runs them once. */

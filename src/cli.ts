@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { Command, Option } from 'commander';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { demoAccounts, demoDistrictLoader, demoPassword, demoPasswordSyncer } from './demo/loader.ts';
+import { registerDeviceSimulator } from './demo/simulator.ts';
 import { verifyAuditLog } from './kernel/audit/audit.ts';
 import { roles } from './kernel/auth/roles.ts';
 import { randomPassword } from './kernel/auth/secrets.ts';
@@ -47,9 +48,11 @@ program
   .command('demo')
   .description('start with the demo district (杉板桥社区 and neighbours), loaded on first start')
   .option('--no-mqtt', 'do not start the MQTT side (embedded broker, or the MQTT_URL subscription)')
-  .action(async (opts: { mqtt: boolean }) => {
+  .option('--no-simulator', 'no simulated device readings and incidents, no simulated workers')
+  .action(async (opts: { mqtt: boolean; simulator: boolean }) => {
     const config = loadConfig();
-    const rt = await startRuntime(config, { demo: true });
+    const rt = await startRuntime(config, { demo: true, simulate: opts.simulator });
+    if (opts.simulator) registerDeviceSimulator(rt.ctx);
     const password = demoPassword(rt.ctx);
     const loaded = await demoDistrictLoader(rt.ctx, password);
     if (!loaded) await demoPasswordSyncer(rt.ctx, password);

@@ -17,7 +17,10 @@ import { TwinIndex } from './twin/twin-index.ts';
 export type Runtime = { ctx: AppContext; database: Db };
 
 /** Opens and migrates the configured database and loads the twin's index. */
-export async function startRuntime(config: Config, options: { demo?: boolean; clock?: Clock } = {}): Promise<Runtime> {
+export async function startRuntime(
+  config: Config,
+  options: { demo?: boolean; simulate?: boolean; clock?: Clock } = {},
+): Promise<Runtime> {
   const log = pino({ level: config.logLevel });
   const database = await openDb(config);
   const ran = await migrateToLatest(database);
@@ -37,6 +40,7 @@ export async function startRuntime(config: Config, options: { demo?: boolean; cl
     twin,
     events,
     demo: options.demo ?? false,
+    simulate: options.simulate ?? options.demo ?? false,
     signals: await SignalPipeline.create({
       db: database.db,
       engine: database.engine,

@@ -25,7 +25,7 @@ export function registerCaseWork(ctx: AppContext): void {
         ctx.log.error({ err }, 'escalation timer failed'),
       ),
   });
-  if (ctx.demo)
+  if (ctx.simulate)
     ctx.tasks.register({
       name: 'cases.demo-workers',
       everyMs: 20_000,

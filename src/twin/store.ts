@@ -199,3 +199,8 @@ export async function updateDevice(db: Executor, id: string, patch: Partial<Devi
 export async function deleteDevice(db: Executor, id: string): Promise<void> {
   await db.deleteFrom('devices').where('id', '=', id).execute();
 }
+
+/** Every device's code and kind (the demo simulator's roll call). */
+export async function allDeviceKinds(db: Executor): Promise<Pick<DeviceRow, 'code' | 'kind'>[]> {
+  return db.selectFrom('devices').select(['code', 'kind']).orderBy('code').execute();
+}
