@@ -1,5 +1,4 @@
 import pino from 'pino';
-import { buildApp } from './app.ts';
 import type { AppContext } from './app-context.ts';
 import { registerCaseWork } from './cases/module.ts';
 import type { Config } from './config.ts';
@@ -63,6 +62,8 @@ export async function serve(
   runtime: Runtime,
   options: { mqtt?: boolean } = {},
 ): Promise<{ url: string; close: () => Promise<void> }> {
+  // Loaded here, not at the top: the CLI's short commands need the runtime, not the HTTP app.
+  const { buildApp } = await import('./app.ts');
   const app = await buildApp(runtime.ctx);
   const { port, host } = runtime.ctx.config;
   await app.listen({ port, host });
