@@ -20,6 +20,7 @@ import { epcisRoutes } from './trace/epcis/routes.ts';
 import { traceRoutes } from './trace/graph/routes.ts';
 import { geojsonRoutes } from './twin/geojson-routes.ts';
 import { twinRoutes } from './twin/routes.ts';
+import { uploadRoutes } from './uploads/routes.ts';
 import { webRoutes } from './web/routes.ts';
 
 /** A registered route, for the security tests and the docs. */
@@ -90,6 +91,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   traceRoutes(app, ctx);
   await open311Module(app, ctx);
   epcisRoutes(app, ctx);
+  await uploadRoutes(app, ctx);
   await webRoutes(app, ctx);
   return app;
 }

@@ -52,6 +52,12 @@ describe.skipIf(!hasChromium)('the closed loop across the screens (Chromium)', (
   }
 
   /** Clicks an action button of the open case and submits its form when it has one. */
+  /** A valid 1×1 PNG (RFC 2083), the worker's "after" photo. */
+  const onePixelPng = Buffer.from(
+    'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+    'base64',
+  );
+
   async function act(page: Page, scope: string, action: string, fill: Record<string, string> = {}) {
     await page.locator(`${scope} button[data-action=${action}]`).click();
     const form = page.locator(`${scope} form[data-form=${action}]`);
@@ -160,7 +166,15 @@ describe.skipIf(!hasChromium)('the closed loop across the screens (Chromium)', (
     await worker.page.locator(`.task-detail[data-case="${code}"][data-state=accepted]`).waitFor({ timeout: 30_000 });
     await worker.page.locator('[data-testid=queued]').waitFor({ state: 'detached' });
     await worker.page.screenshot({ path: screenshotPath('worker-task.png') });
-    await act(worker.page, '.task-detail', 'handle', { note: '已清运，现场恢复整洁' });
+    // Handling with a photo (issue 6): picked from the camera input, uploaded, sent as `upload:<sha>`.
+    await worker.page.locator('.task-detail button[data-action=handle]').click();
+    const handleForm = worker.page.locator('.task-detail form[data-form=handle]');
+    await handleForm.locator('[name=note]').fill('已清运，现场恢复整洁');
+    await handleForm
+      .locator('input[type=file][capture=environment]')
+      .setInputFiles({ name: 'after.png', mimeType: 'image/png', buffer: onePixelPng });
+    await handleForm.locator('.photo-picker img').waitFor();
+    await handleForm.locator('button[type=submit]').click();
     await worker.page.locator(`.task-detail[data-case="${code}"][data-state=handled]`).waitFor();
 
     // My tasks on the map.
@@ -194,6 +208,10 @@ describe.skipIf(!hasChromium)('the closed loop across the screens (Chromium)', (
     const steps = await dispatcher.page.locator(`${pane} .timeline__step`).count();
     expect(steps).toBeGreaterThanOrEqual(4); // reported, registered, dispatched, accepted, handled
     expect(await dispatcher.page.locator('[data-testid=queue] tbody tr').count()).toBeGreaterThanOrEqual(4);
+    const thumb = dispatcher.page.locator(`${pane} img[data-photo^="upload:"]`).first();
+    await thumb.waitFor();
+    expect(await thumb.getAttribute('src')).toMatch(/^\/api\/uploads\/[0-9a-f]{64}$/);
+    await expect.poll(() => thumb.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(1);
     await dispatcher.page.screenshot({ path: screenshotPath('console.png') });
     await act(dispatcher.page, pane, 'verify', { note: '现场核查通过' });
     await dispatcher.page.locator(`.case-detail[data-case="${code}"][data-state=verified]`).waitFor();

@@ -1,4 +1,5 @@
 import type { CaseDetailView } from '../../api/cases.ts';
+import { uploadUrl } from '../../api/uploads.ts';
 import { useI18n } from '../../i18n/index.tsx';
 import { label, when } from './case-format.ts';
 
@@ -24,22 +25,25 @@ export function CaseTimeline({ steps }: { steps: CaseDetailView['timeline'] }) {
 }
 
 /**
- * Photo references of a step. Only http(s) or same-origin URLs are shown as images; other
- * references (`demo:…`, a camera's snapshot id) are listed as text — nothing is fetched from outside
- * the app unless the reference is a URL the system stored.
+ * Photo references of a step. Uploaded photos (`upload:<sha256>`, `POST /api/uploads`) and
+ * same-origin URLs are shown as images; other references (`demo:…`, a camera's snapshot id) are
+ * listed as text — nothing is fetched from outside the app.
  */
 export function PhotoList({ photos }: { photos: readonly string[] }) {
   return (
     <span className="photos">
-      {photos.map((p) =>
-        p.startsWith('/') ? (
-          <img key={p} src={p} alt="" className="photos__img" />
+      {photos.map((p) => {
+        const src = uploadUrl(p) ?? (p.startsWith('/') && !p.startsWith('//') ? p : undefined);
+        return src ? (
+          <a key={p} href={src} target="_blank" rel="noreferrer">
+            <img src={src} alt="" className="photos__img" data-photo={p} />
+          </a>
         ) : (
           <code key={p} className="photos__ref">
             {p}
           </code>
-        ),
-      )}
+        );
+      })}
     </span>
   );
 }

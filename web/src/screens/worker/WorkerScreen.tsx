@@ -12,6 +12,7 @@ import {
 import { ApiError } from '../../api/client.ts';
 import { type LiveCaseData, type LiveEvent, useLiveFeed } from '../../api/live.ts';
 import type { GridView } from '../../api/types.ts';
+import type { UploadView } from '../../api/uploads.ts';
 import { useSession } from '../../app/session.tsx';
 import { ActionPanel } from '../../components/cases/ActionPanel.tsx';
 import { CaseMap } from '../../components/cases/CaseMap.tsx';
@@ -25,6 +26,7 @@ import { useI18n } from '../../i18n/index.tsx';
 import { flushQueue, newKey, type QueuedAction, storageQueue } from './action-queue.ts';
 import { beep, unlockSound } from './beep.ts';
 import { PatrolForm } from './PatrolForm.tsx';
+import { PhotoPicker } from './PhotoPicker.tsx';
 import '../../styles/cases.css';
 
 type Tab = 'tasks' | 'map' | 'patrol';
@@ -254,6 +256,10 @@ function TaskDetail(props: {
 }) {
   const { t } = useI18n();
   const c = props.detail;
+  const [photos, setPhotos] = useState<UploadView[]>([]);
+  // The handle action carries the uploaded photos' references (`upload:<sha256>`).
+  const send = (id: string, input: CaseActionInput) =>
+    props.send(id, input.action === 'handle' && photos.length ? { ...input, photos: photos.map((p) => p.id) } : input);
   const points = useMemo(
     () => (c.location ? [{ id: c.id, lngLat: c.location, light: c.sla.light }] : []),
     [c.id, c.location, c.sla.light],
@@ -274,9 +280,12 @@ function TaskDetail(props: {
         key={`${c.id}:${c.updatedAt}`}
         detail={c}
         offered={['accept', 'handle', 'return', 'requestExtension']}
-        send={props.send}
-        onDone={props.onDone}
-        extra={{ handle: <p className="muted small">{t('worker.photoUnsupported')}</p> }}
+        send={send}
+        onDone={(after) => {
+          setPhotos([]);
+          props.onDone(after);
+        }}
+        extra={{ handle: <PhotoPicker photos={photos} onChange={setPhotos} /> }}
       />
       <h3>{t('case.timeline')}</h3>
       <CaseTimeline steps={c.timeline} />
