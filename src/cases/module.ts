@@ -6,6 +6,7 @@ import { simulatedWorkers } from './demo-workers.ts';
 import { escalationRunner } from './escalation.ts';
 import { kpiRoutes } from './kpi-routes.ts';
 import { caseRoutes } from './routes.ts';
+import { caseStatsRoutes } from './stats-routes.ts';
 
 /** How often the escalation scheduler polls its timers (real time; due times follow the injectable clock). */
 export const escalationPollMs = 15_000;
@@ -38,4 +39,5 @@ export function allCaseRoutes(app: FastifyInstance, ctx: AppContext): void {
   caseRoutes(app, ctx);
   caseAdminRoutes(app, ctx);
   kpiRoutes(app, ctx);
+  caseStatsRoutes(app, ctx);
 }

@@ -123,6 +123,10 @@ describe.skipIf(!hasChromium)('the web app in Chromium (demo district)', () => {
     expect(drawn.clusters + drawn.points).toBeGreaterThan(0);
     // Both charts drew on a canvas.
     expect(await page.locator('.chart canvas').count()).toBeGreaterThanOrEqual(2);
+    // The case trends (cases per category per day, 按期处置率 per community) drew too.
+    await page.locator('[data-chart=case-trend] canvas').waitFor();
+    await page.locator('[data-chart=on-time] canvas').waitFor();
+    expect(await page.locator('[data-chart=case-trend] .panel__title').textContent()).toBe('近14天各类案件数');
 
     // Click a compound → its panel with its devices.
     const target = (await page.evaluate(compoundOnScreen)) as { x: number; y: number; id: string; name: string } | null;
@@ -132,6 +136,8 @@ describe.skipIf(!hasChromium)('the web app in Chromium (demo district)', () => {
     await panel.waitFor();
     expect(await panel.locator('.panel__title').textContent()).toBe(target!.name);
     expect(await panel.locator('.panel__subtitle').textContent()).toMatch(/^设备（\d+）$/);
+    // The closed loop's counts of the compound, from the case and alarm APIs.
+    await panel.locator('dt', { hasText: '在办案件' }).waitFor();
 
     // Slots of the closed loop appear only when their APIs answer this user.
     for (const [slot, url] of [

@@ -8,16 +8,18 @@ import { DistrictMap } from '../../components/map/DistrictMap.tsx';
 import type { StateColours } from '../../components/map/twin-layers.ts';
 import { useI18n } from '../../i18n/index.tsx';
 import '../../styles/bigscreen.css';
+import { CaseTrendChart, OnTimeChart } from './CaseCharts.tsx';
 import { CompoundPanel } from './CompoundPanel.tsx';
-import { type CompoundStateRule, compoundStateColours, compoundStates, deviceOfflineRule } from './compound-state.ts';
+import { type CompoundStateRule, closedLoopRule, compoundStateColours, compoundStates } from './compound-state.ts';
 import { KpiTiles } from './KpiTiles.tsx';
 import { AlarmFeedSlot, CaseKpiSlot } from './LiveSlots.tsx';
-import { DeviceKindChart, ResidentsChart } from './TwinCharts.tsx';
+import { DeviceKindChart } from './TwinCharts.tsx';
+import { useLoopCounts } from './use-loop-counts.ts';
 import { useTwinQuery } from './use-twin-query.ts';
 
-// Today compounds are coloured by their devices; `closedLoopRule` takes over once alarm and case
-// counts per compound are fetched (issue 6: open alarms, open cases, overdue).
-const stateRule: CompoundStateRule = deviceOfflineRule;
+// Compounds are coloured by the closed loop (issue 6: overdue cases → alert; open alarms or cases →
+// attention), falling back to their devices' offline share; see compound-state.ts.
+const stateRule: CompoundStateRule = closedLoopRule;
 const stateColours: StateColours = { byState: compoundStateColours, otherwise: compoundStateColours.unknown };
 
 /** 大屏: the district for a 1920×1080 wall display — map, KPI tiles, charts, a compound's panel. */
@@ -26,12 +28,14 @@ export default function BigScreen() {
   const { me } = useSession();
   const config = useWebConfig();
   const [reload, setReload] = useState(0);
-  const query = useTwinQuery(stateRule, reload);
+  const [caseTick, bumpCases] = useThrottledTick(5000);
+  const [alarmTick, bumpAlarms] = useThrottledTick(2000);
+  const loop = useLoopCounts(alarmTick + caseTick);
+  const query = useTwinQuery(stateRule, reload, loop);
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const onCompoundClick = useCallback((id: string) => setSelectedId(id), []);
-  // The live feed nudges the alarm feed and the case KPIs to re-fetch (at most every 2 s).
-  const [alarmTick, bumpAlarms] = useThrottledTick(2000);
-  const [caseTick, bumpCases] = useThrottledTick(5000);
+  // The live feed nudges the alarm feed, the case KPIs and the map's loop counts to re-fetch
+  // (alarms at most every 2 s, cases every 5 s).
   const onLive = useCallback(
     (e: LiveEvent) => {
       if (e.type === 'alarm.raised' || e.type === 'alarm.cleared') bumpAlarms();
@@ -69,12 +73,9 @@ export default function BigScreen() {
             <DeviceKindChart model={model} />
           </section>
         )}
-        {model && (
-          <section className="panel panel--chart">
-            <h2 className="panel__title">{t('screen.chart.residentsByCommunity')}</h2>
-            <ResidentsChart model={model} />
-          </section>
-        )}
+        {/* The case trends took the residents chart's place: 1080 px hold three charts under the tiles. */}
+        <CaseTrendChart refreshKey={caseTick} />
+        <OnTimeChart refreshKey={caseTick} />
       </aside>
 
       <main className="bigscreen__map">

@@ -52,6 +52,16 @@ export function CompoundPanel({
         <dd>{num(compound.households)}</dd>
         <dt>{t('screen.panel.buildings')}</dt>
         <dd>{num(compound.buildings)}</dd>
+        {f.openCases !== undefined && (
+          <>
+            <dt>{t('screen.panel.openAlarms')}</dt>
+            <dd>{num(f.openAlarms ?? 0)}</dd>
+            <dt>{t('screen.panel.openCases')}</dt>
+            <dd>{num(f.openCases)}</dd>
+            <dt>{t('screen.panel.overdueCases')}</dt>
+            <dd>{num(f.overdueCases ?? 0)}</dd>
+          </>
+        )}
       </dl>
       <h3 className="panel__subtitle">{t('screen.panel.devices', { n: num(f.devices) })}</h3>
       <p className="status-counts">

@@ -4,7 +4,6 @@ import { useI18n } from '../../i18n/index.tsx';
 import { isMessageKey } from '../../i18n/translate.ts';
 import type { TwinModel } from './twin-model.ts';
 
-const axis = { axisLine: { lineStyle: { color: '#3b5578' } }, axisLabel: { color: '#a9bedb', fontSize: 13 } };
 const palette = [
   '#2b8cff',
   '#39d0a8',
@@ -49,28 +48,4 @@ export function DeviceKindChart({ model }: { model: TwinModel }) {
     [model, t],
   );
   return <EChart className="chart" option={option} label={t('screen.chart.devicesByKind')} />;
-}
-
-/** Residents per community (the sum of its compounds' `population` attribute). */
-export function ResidentsChart({ model }: { model: TwinModel }) {
-  const { t } = useI18n();
-  const option = useMemo<ChartOption>(() => {
-    const rows = [...model.residentsByCommunity].reverse();
-    return {
-      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
-      grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
-      xAxis: { type: 'value', ...axis, splitLine: { lineStyle: { color: '#1c2f4a' } } },
-      yAxis: { type: 'category', data: rows.map((r) => r.name), ...axis },
-      series: [
-        {
-          name: t('screen.chart.residents'),
-          type: 'bar',
-          data: rows.map((r) => r.residents),
-          itemStyle: { color: '#39d0a8', borderRadius: [0, 3, 3, 0] },
-          barMaxWidth: 18,
-        },
-      ],
-    };
-  }, [model, t]);
-  return <EChart className="chart" option={option} label={t('screen.chart.residentsByCommunity')} />;
 }

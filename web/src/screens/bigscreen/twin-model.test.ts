@@ -145,6 +145,17 @@ describe('twin model of the big screen', () => {
     expect(twinModelBuilder({ places, grids, devices }, closedLoopRule).compounds.get('k2')?.state).toBe('normal');
   });
 
+  it("adds the closed loop's counts to each compound's facts when they are known", () => {
+    const loop = { cases: [{ placeId: 'k2', open: 1, overdue: 1 }], alarmPlaceIds: [] };
+    const k2 = twinModelBuilder({ places, grids, devices }, closedLoopRule, loop).compounds.get('k2');
+    expect(k2?.facts).toMatchObject({ openAlarms: 0, openCases: 1, overdueCases: 1 });
+    expect(k2?.state).toBe('alert');
+    // Unknown loop counts leave the facts as the devices give them.
+    expect(
+      twinModelBuilder({ places, grids, devices }, closedLoopRule, null).compounds.get('k2')?.facts.openCases,
+    ).toBe(undefined);
+  });
+
   it('has no bounds when nothing has a geometry', () => {
     expect(twinModelBuilder({ places: [place('x', 'compound', null)], grids: [], devices: [] }).bounds).toBeNull();
   });

@@ -1,6 +1,7 @@
 import type { Feature, FeatureCollection, Geometry, Point } from 'geojson';
 import type { DeviceView, GridView, PlaceView } from '../../api/types.ts';
 import { type CompoundFacts, type CompoundState, type CompoundStateRule, deviceOfflineRule } from './compound-state.ts';
+import { type LoopCounts, loopFactsByCompound, noLoopFacts } from './loop-facts.ts';
 
 /** A compound with what the big screen shows about it. */
 export type CompoundSummary = {
@@ -93,15 +94,18 @@ const isArea = (g: unknown): g is Geometry =>
 
 /**
  * Builds the big screen's model from the API's places, grids and devices (each already filtered
- * to the viewer's scope by the server). `rule` colours the compounds.
+ * to the viewer's scope by the server). `rule` colours the compounds; `loop` (open alarms and
+ * cases per place, or null while unavailable) adds the closed loop's facts to each compound's.
  */
 export function twinModelBuilder(
   input: { places: PlaceView[]; grids: GridView[]; devices: DeviceView[] },
   rule: CompoundStateRule = deviceOfflineRule,
+  loop: LoopCounts | null = null,
 ): TwinModel {
   const { places, grids, devices } = input;
   const compoundOf = compoundResolver(places);
   const placeById = new Map(places.map((p) => [p.id, p]));
+  const loopFacts = loop ? loopFactsByCompound(loop, compoundOf) : null;
 
   const devicesByCompound = new Map<string, DeviceView[]>();
   const kinds = new Map<string, { label: string; count: number }>();
@@ -130,6 +134,7 @@ export function twinModelBuilder(
     const list = devicesByCompound.get(p.id) ?? [];
     const facts: CompoundFacts = { devices: list.length, online: 0, offline: 0, unknown: 0 };
     for (const d of list) facts[d.status]++;
+    if (loopFacts) Object.assign(facts, loopFacts.get(p.id) ?? noLoopFacts);
     const community = p.parentId ? placeById.get(p.parentId) : undefined;
     const summary: CompoundSummary = {
       id: p.id,
