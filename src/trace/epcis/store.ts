@@ -120,33 +120,35 @@ async function bulkInsert<R extends object>(db: Executor, table: string, columns
   }
 }
 
-const EVENT_COLUMNS: BulkColumn<EventRow>[] = [
-  { name: 'seq', pg: 'bigint' },
-  ...(
-    [
-      'event_id',
-      'event_hash',
-      'event_type',
-      'event_time',
-      'event_time_zone_offset',
-      'record_time',
-      'action',
-      'biz_step',
-      'disposition',
-      'read_point',
-      'biz_location',
-      'transformation_id',
-      'document',
-      'capture_id',
-      'captured_by',
-      'context',
-      'scope_path',
-      'owner_id',
-      'read_point_key',
-      'biz_location_key',
-    ] as const
-  ).map((name) => ({ name, pg: 'text' as const })),
-];
+/** The columns capture writes to `epcis_events`, in order (the bench fixture's bulk writer uses them too). */
+export const EPCIS_EVENT_COLUMNS = [
+  'seq',
+  'event_id',
+  'event_hash',
+  'event_type',
+  'event_time',
+  'event_time_zone_offset',
+  'record_time',
+  'action',
+  'biz_step',
+  'disposition',
+  'read_point',
+  'biz_location',
+  'transformation_id',
+  'document',
+  'capture_id',
+  'captured_by',
+  'context',
+  'scope_path',
+  'owner_id',
+  'read_point_key',
+  'biz_location_key',
+] as const;
+
+const EVENT_COLUMNS: BulkColumn<EventRow>[] = EPCIS_EVENT_COLUMNS.map((name) => ({
+  name,
+  pg: name === 'seq' ? ('bigint' as const) : ('text' as const),
+}));
 
 /** Writes new events (bulk). */
 export async function insertEvents(db: Executor, rows: readonly EventRow[]): Promise<void> {
