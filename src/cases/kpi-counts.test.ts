@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { countCases } from './kpi-counts.ts';
-import type { KpiCaseRow } from './store.ts';
+import type { KpiCaseRow } from './kpi-store.ts';
 
 const base: KpiCaseRow = {
   source: 'resident',

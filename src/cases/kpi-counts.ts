@@ -1,5 +1,5 @@
+import type { KpiCaseRow } from './kpi-store.ts';
 import type { KpiCounts } from './kpis.ts';
-import type { KpiCaseRow } from './store.ts';
 
 // How each KPI count is derived from cases, for a period [from, to) and a place subtree (and
 // department). "By the end" means at min(to, now): a report on a past month is a snapshot of

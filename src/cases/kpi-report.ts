@@ -4,8 +4,8 @@ import type { Executor } from '../kernel/db/unit-of-work.ts';
 import { badRequest } from '../kernel/problems.ts';
 import type { WorkingCalendar } from './calendar.ts';
 import { countCases } from './kpi-counts.ts';
+import { casesForKpis } from './kpi-store.ts';
 import { computeKpis, kpiCountKeys, kpiDefinitions, scoreDistrict } from './kpis.ts';
-import * as store from './store.ts';
 
 // `GET /api/kpis`: the KPIs of a place subtree (and department) for a period, as JSON, CSV or XLSX.
 
@@ -85,7 +85,7 @@ export async function kpiReporter(
     now: Date;
   },
 ): Promise<KpiReport> {
-  const rows = await store.casesForKpis(db, {
+  const rows = await casesForKpis(db, {
     path: f.place?.path ?? null,
     departmentId: f.department?.id ?? null,
     from: f.from.toISOString(),
