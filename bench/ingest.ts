@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { Session } from 'node:inspector/promises';
 import { Worker } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
 import { buildApp } from '../src/app.ts';
@@ -22,7 +23,8 @@ import { type Figure, round } from './lib.ts';
  * a worker thread (the devices' side), so the server keeps its own core. Baseline, same run: raw
  * better-sqlite3 inserting the same rows into the same table and index, in transactions of 1,000.
  *
- * Arguments: `--signals N` (default 200000), `--devices N` (default 1000), `--only http|mqtt`.
+ * Arguments: `--signals N` (default 200000), `--devices N` (default 1000), `--only http|mqtt`,
+ * `--profile FILE` (a V8 CPU profile of the server's thread during the measured loads only).
  */
 export async function run(args: string[]): Promise<Figure[]> {
   const arg = (name: string, fallback: number) => {
@@ -32,9 +34,10 @@ export async function run(args: string[]): Promise<Figure[]> {
   const total = arg('signals', 200_000);
   const deviceCount = arg('devices', 1000);
   const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+  const profile = args.includes('--profile') ? args[args.indexOf('--profile') + 1] : undefined;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'civictwin-bench-ingest-'));
   try {
-    const world = await startServer(dir, deviceCount);
+    const world = await startServer(dir, deviceCount, profile);
     const figures: Figure[] = [];
     const rows = sampleRecords(world.devices, total);
 
@@ -109,7 +112,7 @@ function reading(kind: string, i: number): Record<string, unknown> {
   }
 }
 
-async function startServer(dir: string, deviceCount: number) {
+async function startServer(dir: string, deviceCount: number, profile: string | undefined) {
   const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1', MQTT_PORT: '0' });
   const rt = await startRuntime(config);
   const app = await buildApp(rt.ctx);
@@ -146,6 +149,11 @@ async function startServer(dir: string, deviceCount: number) {
   const address = app.server.address();
   const httpPort = typeof address === 'object' && address ? address.port : 0;
   let runs = 0;
+  const profiler = profile ? new Session() : undefined;
+  if (profiler) {
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+  }
   return {
     devices: setup.devices,
     adminToken: setup.token,
@@ -155,6 +163,7 @@ async function startServer(dir: string, deviceCount: number) {
     /** Runs a load (once it is ready) and times it until every signal is stored and evaluated. */
     async measure(prepare: () => Promise<() => Promise<void>>) {
       const go = await prepare();
+      await profiler?.post('Profiler.start');
       const t0 = performance.now();
       await go();
       await ctx.signals.writer.flush();
@@ -162,6 +171,10 @@ async function startServer(dir: string, deviceCount: number) {
         await ctx.signals.consumer.drain();
         const head = await lastSeq(ctx.db);
         if (ctx.signals.consumer.stats.position >= head) break;
+      }
+      if (profiler && profile) {
+        const { profile: taken } = await profiler.post('Profiler.stop');
+        fs.writeFileSync(`${profile}.${runs}.cpuprofile`, JSON.stringify(taken));
       }
       return { seconds: (performance.now() - t0) / 1000 };
     },

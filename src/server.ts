@@ -10,6 +10,7 @@ import { LiveHub } from './notify/live-hub.ts';
 import { registerNotifyWork } from './notify/module.ts';
 import { TimedTasks } from './notify/timed-tasks.ts';
 import { SignalPipeline } from './signals/runtime.ts';
+import { signalLogTarget } from './signals/store.ts';
 import { TwinIndex } from './twin/twin-index.ts';
 
 /** A database opened and migrated, and the context the modules share. */
@@ -42,7 +43,7 @@ export async function startRuntime(
     simulate: options.simulate ?? options.demo ?? false,
     signals: await SignalPipeline.create({
       db: database.db,
-      engine: database.engine,
+      logTarget: signalLogTarget(database),
       clock,
       log,
       config,

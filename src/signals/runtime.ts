@@ -3,7 +3,6 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config.ts';
 import type { Clock } from '../kernel/clock.ts';
-import type { Engine } from '../kernel/db/connection.ts';
 import type { Database } from '../kernel/db/tables.ts';
 import { inTransaction } from '../kernel/db/unit-of-work.ts';
 import type { OutboxListener } from '../kernel/events/outbox.ts';
@@ -15,6 +14,7 @@ import { SignalLogConsumer } from './consumer.ts';
 import type { MqttEndpoint } from './mqtt-broker.ts';
 import { SignalIngest } from './service.ts';
 import { deviceTrafficHandler } from './traffic.ts';
+import type { SignalLogTarget } from './store.ts';
 import { SignalWriter } from './writer.ts';
 
 /** The settings the signal pipeline reads (see src/config.ts). */
@@ -58,7 +58,7 @@ export class SignalPipeline {
 
   private constructor(
     private readonly db: Kysely<Database>,
-    engine: Engine,
+    readonly logTarget: SignalLogTarget,
     private readonly clock: Clock,
     private readonly log: FastifyBaseLogger,
     private readonly config: SignalsConfig,
@@ -77,7 +77,7 @@ export class SignalPipeline {
     );
     this.writer = new SignalWriter(
       db,
-      engine,
+      logTarget,
       clock,
       { maxDelayMs: config.signalBatchMs, maxItems: config.signalBatchMax },
       {
@@ -92,7 +92,8 @@ export class SignalPipeline {
   /** Builds the pipeline and seeds the default rule pack (once). */
   static async create(deps: {
     db: Kysely<Database>;
-    engine: Engine;
+    /** Where the signal log is appended (`signalLogTarget` of the opened database). */
+    logTarget: SignalLogTarget;
     clock: Clock;
     log: FastifyBaseLogger;
     config: SignalsConfig;
@@ -101,7 +102,7 @@ export class SignalPipeline {
   }): Promise<SignalPipeline> {
     const seeded = await inTransaction(deps.db, deps.clock, 'system', defaultRulesSeeder);
     if (seeded > 0) deps.log.info({ rules: seeded }, 'default rule pack seeded');
-    return new SignalPipeline(deps.db, deps.engine, deps.clock, deps.log, deps.config, deps.wakeEvents, deps.twin);
+    return new SignalPipeline(deps.db, deps.logTarget, deps.clock, deps.log, deps.config, deps.wakeEvents, deps.twin);
   }
 
   /**

@@ -1,5 +1,6 @@
+import type SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
-import type { Engine } from '../kernel/db/connection.ts';
+import type { Db } from '../kernel/db/connection.ts';
 import type { Database } from '../kernel/db/tables.ts';
 import type { Executor } from '../kernel/db/unit-of-work.ts';
 import type { SignalRecord } from './parse.ts';
@@ -13,10 +14,25 @@ export type SignalLogRow = Pick<
   reading?: { tsMs: number; values: Record<string, unknown> } | undefined;
 };
 
-// Rows per INSERT statement. The rows travel as one parameter (a JSON array on SQLite, arrays for
-// unnest on PostgreSQL), so the statement stays short: preparing a 1,000-row VALUES list costs
-// more than inserting the rows.
+/**
+ * Where the log is appended: PostgreSQL through Kysely, or the embedded database through its own
+ * handle (the same connection, so inside the same transaction).
+ */
+export type SignalLogTarget = { engine: 'postgres' } | { engine: 'sqlite'; database: SQLite.Database };
+
+// Rows per INSERT statement on PostgreSQL: the rows travel as one array per column for unnest,
+// so the statement stays short.
 const chunk = 5000;
+
+/** The target for an opened database. */
+export function signalLogTarget(database: Db): SignalLogTarget {
+  if (database.engine === 'postgres') return { engine: 'postgres' };
+  if (!database.sqlite) throw new Error('an embedded database without its handle');
+  return { engine: 'sqlite', database: database.sqlite };
+}
+
+const insertOne = `insert into signal_log (seq, idem_key, device_id, kind, ts, received_at, payload, source)
+  values (?, ?, ?, ?, ?, ?, ?, ?) on conflict (idem_key) do nothing`;
 
 /**
  * Appends records to the signal log; a record whose idempotency key is already stored is skipped
@@ -27,7 +43,7 @@ const chunk = 5000;
  */
 export async function appendSignals(
   tx: Executor,
-  engine: Engine,
+  target: SignalLogTarget,
   records: readonly SignalRecord[],
 ): Promise<{ stored: Set<string>; first: number; last: number }> {
   const stored = new Set<string>();
@@ -39,27 +55,21 @@ export async function appendSignals(
     .returning('seq')
     .executeTakeFirstOrThrow();
   const first = Number(head.seq) - records.length + 1;
-  for (let i = 0; i < records.length; i += chunk) {
-    const part = records.slice(i, i + chunk);
-    const inserted =
-      engine === 'sqlite' ? await insertSqlite(tx, part, first + i) : await insertPostgres(tx, part, first + i);
-    for (const r of inserted.rows) stored.add(r.idem_key);
+  if (target.engine === 'sqlite') {
+    // One prepared statement run per row, as raw better-sqlite3 does: on SQLite this beats any
+    // multi-row form (a VALUES list to prepare, or a JSON array to build and parse).
+    const insert = target.database.prepare(insertOne);
+    records.forEach((r, i) => {
+      if (insert.run(first + i, r.idemKey, r.deviceId, r.kind, r.ts, r.receivedAt, r.payload, r.source).changes > 0)
+        stored.add(r.idemKey);
+    });
+  } else {
+    for (let i = 0; i < records.length; i += chunk) {
+      const inserted = await insertPostgres(tx, records.slice(i, i + chunk), first + i);
+      for (const r of inserted.rows) stored.add(r.idem_key);
+    }
   }
   return { stored, first, last: first + records.length - 1 };
-}
-
-function insertSqlite(tx: Executor, part: readonly SignalRecord[], first: number) {
-  const rows = JSON.stringify(
-    part.map((r, j) => [first + j, r.idemKey, r.deviceId, r.kind, r.ts, r.receivedAt, r.payload, r.source]),
-  );
-  // `where true`: SQLite's grammar needs it between INSERT … SELECT and ON CONFLICT.
-  return sql<{
-    idem_key: string;
-  }>`insert into signal_log (seq, idem_key, device_id, kind, ts, received_at, payload, source)
-    select value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7
-    from json_each(${rows}) where true
-    on conflict (idem_key) do nothing
-    returning idem_key`.execute(tx);
 }
 
 function insertPostgres(tx: Executor, part: readonly SignalRecord[], first: number) {

@@ -13,7 +13,7 @@ describe('signal writer (group commit)', () => {
     t = await TestApp.start();
     writer = new SignalWriter(
       t.ctx.db,
-      t.ctx.engine,
+      t.ctx.signals.logTarget,
       t.clock,
       { maxDelayMs: 0, maxItems: 1000 },
       {
@@ -93,7 +93,7 @@ describe('signal writer (group commit)', () => {
   it('splits a long queue into transactions of about maxItems, never splitting a submission', async () => {
     const small = new SignalWriter(
       t.ctx.db,
-      t.ctx.engine,
+      t.ctx.signals.logTarget,
       t.clock,
       { maxDelayMs: 0, maxItems: 3 },
       { onCommit: () => undefined },

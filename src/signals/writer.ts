@@ -1,12 +1,11 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../kernel/clock.ts';
-import type { Engine } from '../kernel/db/connection.ts';
 import type { Database } from '../kernel/db/tables.ts';
 import { inTransaction, type Unit } from '../kernel/db/unit-of-work.ts';
 import { Problem } from '../kernel/problems.ts';
 import type { SignalRecord } from './parse.ts';
 import type { IngestResult } from './schema.ts';
-import { appendSignals, type SignalLogRow } from './store.ts';
+import { appendSignals, type SignalLogRow, type SignalLogTarget } from './store.ts';
 
 /** How the writer groups commits. */
 export type WriterOptions = {
@@ -45,7 +44,7 @@ export class SignalWriter {
 
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly engine: Engine,
+    private readonly target: SignalLogTarget,
     private readonly clock: Clock,
     private readonly options: WriterOptions,
     private readonly hooks: {
@@ -160,7 +159,7 @@ export class SignalWriter {
     let inlined = false;
     try {
       stored = await inTransaction(this.db, this.clock, 'signals', async (unit) => {
-        const appended = await appendSignals(unit.tx, this.engine, records);
+        const appended = await appendSignals(unit.tx, this.target, records);
         if (this.hooks.inline) {
           const rows: SignalLogRow[] = [];
           records.forEach((r, i) => {

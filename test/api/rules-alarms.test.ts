@@ -201,7 +201,7 @@ describe(`rules and alarms (${engineUnderTest})`, () => {
     // A new pipeline, as after a restart: nothing in memory, everything from the database.
     const restarted = await SignalPipeline.create({
       db: t.ctx.db,
-      engine: t.ctx.engine,
+      logTarget: t.ctx.signals.logTarget,
       clock: t.clock,
       log: t.ctx.log,
       config: t.ctx.config,

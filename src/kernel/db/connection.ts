@@ -16,6 +16,8 @@ export type Db = {
   where: string;
   /** The PostgreSQL schema in use, when one was configured. */
   schema?: string;
+  /** The embedded database's own handle (SQLite only), for the few hot paths that bypass Kysely. */
+  sqlite?: SQLite.Database;
   close(): Promise<void>;
 };
 
@@ -51,7 +53,7 @@ function openSqlite(dataDir: string): Db {
   database.pragma('busy_timeout = 5000');
   cachePreparedStatements(database);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
-  return { db, engine: 'sqlite', where: file, close: () => db.destroy() };
+  return { db, engine: 'sqlite', where: file, sqlite: database, close: () => db.destroy() };
 }
 
 /**
