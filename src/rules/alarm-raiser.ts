@@ -30,7 +30,8 @@ export async function alarmRaiser(
 ): Promise<AlarmOutcome> {
   const outcome: AlarmOutcome = { raised: 0, repeated: 0, cleared: 0 };
   if (actions.length === 0) return outcome;
-  const keys = [...new Set(actions.map(keyOf))];
+  const actionKeys = actions.map(keyOf);
+  const keys = [...new Set(actionKeys)];
   const open = new Map<string, Tracked>();
   for (const row of await store.openAlarmsByKey(unit.tx, keys))
     open.set(row.open_key as string, {
@@ -43,10 +44,10 @@ export async function alarmRaiser(
   const touched: Tracked[] = [];
   const now = unit.clock.now().toISOString();
 
-  for (const action of actions) {
-    const key = keyOf(action);
+  for (let i = 0; i < actions.length; i++) {
+    const action = actions[i] as RuleAction;
+    const key = actionKeys[i] as string;
     const current = open.get(key);
-    const at = new Date(action.atMs).toISOString();
     if (action.type === 'normal') {
       if (!current) continue;
       Object.assign(current.row, {
@@ -62,6 +63,7 @@ export async function alarmRaiser(
       if (!touched.includes(current)) touched.push(current);
       continue;
     }
+    const at = new Date(action.atMs).toISOString();
     const detection = action.detection
       ? JSON.stringify({
           type: action.detection.type,
