@@ -1,8 +1,8 @@
 import fs from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { Session } from 'node:inspector/promises';
 import { Worker } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
 import { buildApp } from '../src/app.ts';

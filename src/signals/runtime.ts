@@ -13,8 +13,8 @@ import type { TwinIndex } from '../twin/twin-index.ts';
 import { SignalLogConsumer } from './consumer.ts';
 import type { MqttEndpoint } from './mqtt-broker.ts';
 import { SignalIngest } from './service.ts';
-import { deviceTrafficHandler } from './traffic.ts';
 import type { SignalLogTarget } from './store.ts';
+import { deviceTrafficHandler } from './traffic.ts';
 import { SignalWriter } from './writer.ts';
 
 /** The settings the signal pipeline reads (see src/config.ts). */
