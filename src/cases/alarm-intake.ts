@@ -118,6 +118,7 @@ export async function alarmCaseOpener(
     reporterId: null,
     reporterName: null,
     reporterPhone: null,
+    reporterEmail: null,
     photos: a.detection?.snapshotUrl ? [a.detection.snapshotUrl] : [],
     severity: a.severity,
     alarmCount: 1,

@@ -30,6 +30,7 @@ export type NewCase = {
   reporterId: string | null;
   reporterName: string | null;
   reporterPhone: string | null;
+  reporterEmail: string | null;
   photos: string[];
   severity?: string | undefined;
   /** Alarms the case starts with (alarm intake). */
@@ -46,9 +47,15 @@ const sourceOfRole: Partial<Record<CaseActor['role'], CaseSource[]>> = {
 };
 
 /**
+ * Who may put contact details on a report: a dispatcher the hotline caller's, a resident or an
+ * enterprise their own (optional, never public). A grid worker on patrol reports as staff.
+ */
+const contactRoles: readonly CaseActor['role'][] = ['dispatcher', 'resident', 'enterprise'];
+
+/**
  * Turns a `POST /api/cases` body into a report: checks the category, the source the role may use,
  * finds the place and grid of the point (spatial index), and refuses places outside the reporter's
- * scope (403 outside-scope). Only dispatchers record a caller's name and phone (hotline).
+ * scope (403 outside-scope). Contact details only from `contactRoles`.
  */
 export async function reportResolver(
   tx: Executor,
@@ -64,9 +71,10 @@ export async function reportResolver(
     throw badRequest(`a ${actor.role} cannot report as ${input.source}`, [
       { pointer: '/source', detail: 'not allowed' },
     ]);
-  if ((input.reporterName || input.reporterPhone) && actor.role !== 'dispatcher')
-    throw badRequest('only dispatchers record a caller’s name and phone', [
-      { pointer: '/reporterName', detail: 'not allowed' },
+  const contact = (['reporterName', 'reporterPhone', 'reporterEmail'] as const).find((k) => input[k] !== undefined);
+  if (contact && !contactRoles.includes(actor.role))
+    throw badRequest(`a ${actor.role} reports as themself: no contact details`, [
+      { pointer: `/${contact}`, detail: 'not allowed' },
     ]);
   const located = input.location ? twin.locate(input.location[0], input.location[1]) : null;
   let placeId = input.placeId ?? located?.compoundId ?? null;
@@ -101,6 +109,7 @@ export async function reportResolver(
     reporterId: actor.role === 'dispatcher' ? null : actor.userId,
     reporterName: input.reporterName ?? null,
     reporterPhone: input.reporterPhone ?? null,
+    reporterEmail: input.reporterEmail ?? null,
     photos: input.photos,
   };
 }
@@ -130,6 +139,7 @@ export async function caseCreator(unit: Unit, wake: OutboxListener | undefined, 
     reporter_id: n.reporterId,
     reporter_name: n.reporterName,
     reporter_phone: n.reporterPhone,
+    reporter_email: n.reporterEmail,
     department_id: null,
     assignee_id: null,
     first_responsible_id: null,

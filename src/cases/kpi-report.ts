@@ -1,4 +1,3 @@
-import ExcelJS from 'exceljs';
 import { z } from 'zod';
 import type { Executor } from '../kernel/db/unit-of-work.ts';
 import { badRequest } from '../kernel/problems.ts';
@@ -6,6 +5,7 @@ import type { WorkingCalendar } from './calendar.ts';
 import { countCases } from './kpi-counts.ts';
 import { casesForKpis } from './kpi-store.ts';
 import { computeKpis, kpiCountKeys, kpiDefinitions, scoreDistrict } from './kpis.ts';
+import { type Cell, csvOf, xlsxOf } from './table-files.ts';
 
 // `GET /api/kpis`: the KPIs of a place subtree (and department) for a period, as JSON, CSV or XLSX.
 
@@ -114,7 +114,7 @@ export async function kpiReporter(
   };
 }
 
-function rowsOf(r: KpiReport): (string | number | null)[][] {
+function rowsOf(r: KpiReport): Cell[][] {
   return [
     ['指标 KPI', 'key', '值 value (%)', '分子 numerator', '分母 denominator'],
     ...r.kpis.map((k) => [k.name, k.key, k.value, r.counts[k.numerator] ?? null, r.counts[k.denominator] ?? null]),
@@ -124,28 +124,20 @@ function rowsOf(r: KpiReport): (string | number | null)[][] {
   ];
 }
 
-const csvCell = (v: string | number | null) => {
-  const s = v === null ? '' : String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-};
-
-/** The report as CSV (UTF-8 with a byte-order mark, so spreadsheet programs read the Chinese). */
+/** The report as CSV (table-files.ts: UTF-8 with a byte-order mark, so spreadsheet programs read the Chinese). */
 export function kpiCsv(r: KpiReport): string {
   const head = [`# ${r.place?.name ?? '全部 all'}${r.department ? ` / ${r.department.name}` : ''}`, r.from, r.to];
-  return `\uFEFF${[head, ...rowsOf(r)].map((row) => row.map(csvCell).join(',')).join('\r\n')}\r\n`;
+  return csvOf([head, ...rowsOf(r)]);
 }
 
 /** The report as an XLSX workbook: the KPIs, and the counts they come from. */
-export async function kpiXlsx(r: KpiReport): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
-  const kpis = wb.addWorksheet('KPIs');
-  kpis.addRow([r.place?.name ?? '全部 all', r.department?.name ?? '', r.from, r.to]);
-  for (const row of rowsOf(r)) kpis.addRow(row);
-  kpis.columns.forEach((c, i) => {
-    c.width = i === 0 ? 34 : 18;
-  });
-  const counts = wb.addWorksheet('Counts');
-  counts.addRow(['count', 'value']);
-  for (const [k, v] of Object.entries(r.counts)) counts.addRow([k, v]);
-  return Buffer.from(await wb.xlsx.writeBuffer());
+export function kpiXlsx(r: KpiReport): Promise<Buffer> {
+  return xlsxOf([
+    {
+      name: 'KPIs',
+      rows: [[r.place?.name ?? '全部 all', r.department?.name ?? '', r.from, r.to], ...rowsOf(r)],
+      widths: [34, 18, 18, 18, 18],
+    },
+    { name: 'Counts', rows: [['count', 'value'], ...Object.entries(r.counts)] },
+  ]);
 }

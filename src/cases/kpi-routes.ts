@@ -9,6 +9,7 @@ import { workingCalendar } from './calendar-years.ts';
 import { kpiCsv, kpiPeriod, kpiQuery, kpiReporter, kpiReportView, kpiXlsx } from './kpi-report.ts';
 import { casePolicy } from './policy.ts';
 import * as store from './store.ts';
+import { tableTypes } from './table-files.ts';
 
 /** `GET /api/kpis`: KPIs of a place subtree, department and period; JSON, CSV or XLSX. */
 export function kpiRoutes(app: FastifyInstance, ctx: AppContext): void {
@@ -51,12 +52,12 @@ export function kpiRoutes(app: FastifyInstance, ctx: AppContext): void {
       const file = reply as FastifyReply;
       if (q.format === 'csv')
         return file
-          .type('text/csv; charset=utf-8')
+          .type(tableTypes.csv)
           .header('content-disposition', `attachment; filename="${name}.csv"`)
           .send(kpiCsv(report));
       if (q.format === 'xlsx')
         return file
-          .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+          .type(tableTypes.xlsx)
           .header('content-disposition', `attachment; filename="${name}.xlsx"`)
           .send(await kpiXlsx(report));
       return report;

@@ -16,6 +16,8 @@ export const casePolicy = {
   configure: ['admin'],
   /** KPIs. */
   kpis: ['admin', 'leader', 'dispatcher'],
+  /** Export the case list (CSV/XLSX): those who watch whole areas. */
+  export: ['admin', 'leader', 'dispatcher'],
 } as const satisfies Record<string, readonly Role[]>;
 
 /**

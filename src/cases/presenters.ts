@@ -1,6 +1,6 @@
 import type { Principal } from '../kernel/auth/principal.ts';
 import { type Role, staffRoles } from '../kernel/auth/roles.ts';
-import { maskName, maskPhone } from '../kernel/privacy.ts';
+import { maskEmail, maskName, maskPhone } from '../kernel/privacy.ts';
 import type { WorkingCalendar } from './calendar.ts';
 import { casePolicy } from './policy.ts';
 import {
@@ -10,6 +10,7 @@ import {
   caseSourceSchema,
   caseStateLabels,
   type PersonView,
+  type ReporterView,
   type Satisfaction,
   type SlaLight,
   satisfactionSchema,
@@ -75,9 +76,34 @@ export function slaOf(
   return { light, overdue, remainingMinutes };
 }
 
-/** Whether the viewer may see reporters' names and phones in full. */
-function seesReporter(viewer: Principal, reporterId: string | null): boolean {
-  return (casePolicy.seeReporter as readonly Role[]).includes(viewer.role) || viewer.userId === reporterId;
+/**
+ * Where a case is shown: `detail` — one case (`GET /api/cases/{id}`, an action's answer, a push),
+ * where a dispatcher calls the reporter back; `list` — many cases at once (the case list, exports),
+ * where nobody but the reporter needs their contact details, so they are masked for everyone else.
+ */
+export type CaseViewKind = 'detail' | 'list';
+
+/** Whether the viewer may see a reporter's contact details in full. */
+function seesReporter(viewer: Principal, reporterId: string | null, kind: CaseViewKind = 'detail'): boolean {
+  if (reporterId !== null && viewer.userId === reporterId) return true;
+  return kind === 'detail' && (casePolicy.seeReporter as readonly Role[]).includes(viewer.role);
+}
+
+/** The reporter of a case and their contact details (given on the report, else their account's). */
+function reporterOf(s: CaseSnapshot, viewer: Principal, kind: CaseViewKind): ReporterView | null {
+  const c = s.case;
+  const account = c.reporter_id ? s.people[c.reporter_id] : undefined;
+  const name = c.reporter_name ?? account?.name ?? null;
+  const phone = c.reporter_phone ?? account?.phone ?? null;
+  const email = c.reporter_email ?? null;
+  if (!c.reporter_id && !name && !phone && !email) return null;
+  const full = seesReporter(viewer, c.reporter_id, kind);
+  return {
+    id: c.reporter_id ?? '',
+    name: full ? name : maskName(name),
+    phone: full ? phone : maskPhone(phone),
+    email: full ? email : maskEmail(email),
+  };
 }
 
 function staffPerson(people: CasePeople, id: string | null, viewer: Principal): PersonView | null {
@@ -89,21 +115,16 @@ function staffPerson(people: CasePeople, id: string | null, viewer: Principal): 
 }
 
 /** A case as `viewer` may see it at `now` (for HTTP and for WebSocket pushes alike). */
-export function presentCase(s: CaseSnapshot, viewer: Principal, now: Date, calendar: WorkingCalendar): CaseView {
+export function presentCase(
+  s: CaseSnapshot,
+  viewer: Principal,
+  now: Date,
+  calendar: WorkingCalendar,
+  kind: CaseViewKind = 'detail',
+): CaseView {
   const c = s.case;
   const state = caseStateSchema.parse(c.state);
-  const reporterFull = seesReporter(viewer, c.reporter_id);
-  const reporterAccount = c.reporter_id ? s.people[c.reporter_id] : undefined;
-  const reporterName = c.reporter_name ?? reporterAccount?.name ?? null;
-  const reporterPhone = c.reporter_phone ?? reporterAccount?.phone ?? null;
-  const reporter: PersonView | null =
-    c.reporter_id || reporterName || reporterPhone
-      ? {
-          id: c.reporter_id ?? '',
-          name: reporterFull ? reporterName : maskName(reporterName),
-          phone: reporterFull ? reporterPhone : maskPhone(reporterPhone),
-        }
-      : null;
+  const reporter = reporterOf(s, viewer, kind);
   const category = categoryByCode(c.category);
   const open = !['closed', 'evaluated', 'voided'].includes(state);
   return {

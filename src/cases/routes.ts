@@ -7,19 +7,18 @@ import { actorOf, type Principal } from '../kernel/auth/principal.ts';
 import { type Executor, inTransaction } from '../kernel/db/unit-of-work.ts';
 import { callerOf } from '../kernel/http/authenticate.ts';
 import { limits, pageOf } from '../kernel/http/paging.ts';
-import { badRequest } from '../kernel/problems.ts';
-import { findPlace } from '../twin/store.ts';
 import { workingCalendar } from './calendar-years.ts';
 import { caseActorOf, viewerDepartments, visibleCaseLoader } from './case-access.ts';
+import { caseFilterResolver } from './case-list.ts';
 import { caseActionTaker, caseCreator, reportResolver } from './case-service.ts';
 import { snapshotsOf } from './case-steps.ts';
+import { idempotencyHeaders, idempotently, idempotentRequestOf, sendIdempotent } from './idempotency.ts';
 import { casePolicy } from './policy.ts';
 import { presentCase, presentCaseDetail } from './presenters.ts';
 import { caseActionInput, caseDetailView, caseInput, caseListQuery, caseView } from './schema.ts';
 import type { CaseRow } from './store.ts';
 import * as store from './store.ts';
 import { seedCategories, timeLimitSchema } from './time-limits.ts';
-import { caseStateSchema } from './workflow.ts';
 
 const tags = { tags: ['cases 案件'] };
 const idParams = z.object({ id: z.string() });
@@ -72,16 +71,32 @@ export function caseRoutes(app: FastifyInstance, ctx: AppContext): void {
   });
 
   r.post('/api/cases', {
-    schema: { ...tags, summary: 'Report a case (上报)', body: caseInput, response: { 201: caseDetailView } },
+    schema: {
+      ...tags,
+      summary: 'Report a case (上报)',
+      description:
+        'Contact details (reporterName, reporterPhone, reporterEmail): a dispatcher’s hotline caller, or a resident’s or ' +
+        'enterprise’s own (optional; never public, masked in lists). With `Idempotency-Key`, a retry creates nothing new.',
+      headers: idempotencyHeaders,
+      body: caseInput,
+      response: { 201: caseDetailView },
+    },
     handler: async (req, reply) => {
       const caller = callerOf(req);
       requireRole(caller, casePolicy.create, 'report cases');
-      const view = await inTransaction(ctx.db, ctx.clock, actorOf(caller), async (unit) => {
-        const report = await reportResolver(unit.tx, ctx.twin, caseActorOf(caller), req.body);
-        const row = await caseCreator(unit, ctx.events.wake, caseActorOf(caller), report);
-        return detail(unit.tx, caller, row);
+      const once = idempotentRequestOf(caller.userId, req.headers['idempotency-key'], {
+        method: 'POST',
+        path: '/api/cases',
+        body: req.body,
       });
-      return reply.status(201).send(view);
+      const answer = await inTransaction(ctx.db, ctx.clock, actorOf(caller), (unit) =>
+        idempotently(unit, once, 201, async () => {
+          const report = await reportResolver(unit.tx, ctx.twin, caseActorOf(caller), req.body);
+          const row = await caseCreator(unit, ctx.events.wake, caseActorOf(caller), report);
+          return detail(unit.tx, caller, row);
+        }),
+      );
+      return sendIdempotent(reply, answer);
     },
   });
 
@@ -89,49 +104,29 @@ export function caseRoutes(app: FastifyInstance, ctx: AppContext): void {
     schema: {
       ...tags,
       summary: 'List cases you may see (paged; newest first)',
+      description:
+        'Reporters’ contact details are masked here for everyone but the reporter (in full: GET /api/cases/{id}).',
       querystring: caseListQuery,
       response: { 200: pageOf(caseView) },
     },
     handler: async (req) => {
       const caller = callerOf(req);
       requireRole(caller, casePolicy.read, 'read cases');
-      const q = req.query;
-      const states = q.status?.split(',').map((s) => s.trim());
-      for (const s of states ?? [])
-        if (!caseStateSchema.safeParse(s).success)
-          throw badRequest(`unknown status ${s}`, [{ pointer: '/query/status', detail: 'unknown state' }]);
-      let placePath: string | undefined;
-      if (q.place) {
-        const place = await findPlace(ctx.db, q.place);
-        if (!place)
-          throw badRequest(`place ${q.place} does not exist`, [{ pointer: '/query/place', detail: 'unknown' }]);
-        placePath = place.path;
-      }
-      const now = ctx.clock.now().toISOString();
+      const now = ctx.clock.now();
+      const { filter } = await caseFilterResolver(ctx.db, caller, req.query, now);
       const { rows, total } = await store.listCases(
         ctx.db,
         caller,
         await viewerDepartments(ctx.db, caller),
-        {
-          states,
-          category: q.category,
-          gridId: q.grid,
-          placePath,
-          assigneeId: q.assignee === 'me' ? caller.userId : q.assignee,
-          overdueAt: q.overdue === 'true' ? now : undefined,
-          notOverdueAt: q.overdue === 'false' ? now : undefined,
-          source: q.source,
-          from: q.from ? new Date(q.from).toISOString() : undefined,
-          to: q.to ? new Date(q.to).toISOString() : undefined,
-        },
-        limits(q),
+        filter,
+        limits(req.query),
       );
       const calendar = await workingCalendar(ctx.db);
       const snapshots = await snapshotsOf(ctx.db, rows);
       return {
-        items: snapshots.map((s) => presentCase(s, caller, ctx.clock.now(), calendar)),
-        page: q.page,
-        pageSize: q.pageSize,
+        items: snapshots.map((s) => presentCase(s, caller, now, calendar, 'list')),
+        page: req.query.page,
+        pageSize: req.query.pageSize,
         total,
       };
     },
@@ -151,19 +146,29 @@ export function caseRoutes(app: FastifyInstance, ctx: AppContext): void {
       ...tags,
       summary: 'Take a workflow action (立案, 派遣, 签收, 处置, 核查, 结案, 评价, 回退, 作废, 转派, 延期 …)',
       description:
-        'Illegal in the case’s state → 409; not your role or not your case → 403; missing reason, target or date → 400.',
+        'Illegal in the case’s state → 409; not your role or not your case → 403; missing reason, target or date → 400. ' +
+        'With `Idempotency-Key`, a retry returns the first answer and does not act twice.',
+      headers: idempotencyHeaders,
       params: idParams,
       body: caseActionInput,
       response: { 200: caseDetailView },
     },
-    handler: async (req) => {
+    handler: async (req, reply) => {
       const caller = callerOf(req);
       requireRole(caller, casePolicy.read, 'act on cases');
-      return inTransaction(ctx.db, ctx.clock, actorOf(caller), async (unit) => {
-        const row = await visibleCaseLoader(unit.tx, caller, req.params.id);
-        const after = await caseActionTaker(unit, ctx.events.wake, caseActorOf(caller), row, req.body);
-        return detail(unit.tx, caller, after);
+      const once = idempotentRequestOf(caller.userId, req.headers['idempotency-key'], {
+        method: 'POST',
+        path: `/api/cases/${req.params.id}/actions`,
+        body: req.body,
       });
+      const answer = await inTransaction(ctx.db, ctx.clock, actorOf(caller), (unit) =>
+        idempotently(unit, once, 200, async () => {
+          const row = await visibleCaseLoader(unit.tx, caller, req.params.id);
+          const after = await caseActionTaker(unit, ctx.events.wake, caseActorOf(caller), row, req.body);
+          return detail(unit.tx, caller, after);
+        }),
+      );
+      return sendIdempotent(reply, answer);
     },
   });
 }

@@ -53,12 +53,24 @@ export const caseInput = z
     location: lngLat.optional().describe('[lng, lat] (WGS84)'),
     address: z.string().max(300).optional(),
     photos: photos.default([]),
-    reporterName: z.string().max(64).optional().describe('caller’s name (hotline); dispatchers only'),
+    reporterName: z
+      .string()
+      .trim()
+      .min(1)
+      .max(64)
+      .optional()
+      .describe('contact name: a hotline caller’s (dispatchers), or a resident’s or enterprise’s own, optional'),
     reporterPhone: z
       .string()
       .regex(/^\+?[0-9 -]{5,20}$/)
       .optional()
-      .describe('caller’s phone (hotline); dispatchers only'),
+      .describe('contact phone, as reporterName; never public, masked for all but dispatchers and admins'),
+    reporterEmail: z
+      .string()
+      .max(254)
+      .regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'an e-mail address')
+      .optional()
+      .describe('contact e-mail, as reporterName'),
   })
   .refine((v) => v.placeId !== undefined || v.location !== undefined, {
     message: 'give placeId or location',
@@ -79,8 +91,8 @@ export const caseActionInput = z.object({
 });
 export type CaseActionInput = z.infer<typeof caseActionInput>;
 
-/** `GET /api/cases` filters. */
-export const caseListQuery = pageQuery.extend({
+/** Filters of the case list and its export. */
+export const caseFilterQuery = z.object({
   status: z.string().optional().describe('state, or several separated by commas'),
   category: z.string().optional(),
   grid: z.string().optional().describe('grid id'),
@@ -91,11 +103,26 @@ export const caseListQuery = pageQuery.extend({
   from: z.iso.datetime({ offset: true }).optional().describe('reported at or after'),
   to: z.iso.datetime({ offset: true }).optional().describe('reported before'),
 });
+export type CaseFilterQuery = z.infer<typeof caseFilterQuery>;
+
+/** `GET /api/cases`: the filters, paged. */
+export const caseListQuery = pageQuery.extend(caseFilterQuery.shape);
 export type CaseListQuery = z.infer<typeof caseListQuery>;
+
+/** `GET /api/cases/export`: the list's filters, and the file format. */
+export const caseExportQuery = caseFilterQuery.extend({ format: z.enum(['csv', 'xlsx']).default('csv') });
+export type CaseExportQuery = z.infer<typeof caseExportQuery>;
 
 /** A person on a case; names and phones masked unless the viewer needs them. */
 export const personView = z.object({ id: z.string(), name: z.string().nullable(), phone: z.string().nullable() });
 export type PersonView = z.infer<typeof personView>;
+
+/** Who reported a case and how to reach them; masked unless the viewer needs them (presenters.ts). */
+export const reporterView = personView.extend({
+  id: z.string().describe('the reporter’s user id; empty for a hotline caller without an account'),
+  email: z.string().nullable(),
+});
+export type ReporterView = z.infer<typeof reporterView>;
 
 /** The traffic light of the screens: red overdue, yellow running out, green in time. */
 export const slaLightSchema = z.enum(['green', 'yellow', 'red']);
@@ -117,7 +144,7 @@ export const caseView = z.object({
   gridId: z.string().nullable(),
   location: lngLat.nullable(),
   address: z.string().nullable(),
-  reporter: personView.nullable(),
+  reporter: reporterView.nullable(),
   department: z.object({ id: z.string(), code: z.string(), name: z.string() }).nullable(),
   assignee: personView.nullable(),
   firstResponsible: personView.nullable().describe('首问负责人: accountable until closed'),

@@ -13,6 +13,7 @@ import { percent } from './kpis.ts';
 import { casePolicy } from './policy.ts';
 import {
   caseStatsByPlace,
+  caseSummary,
   casesPerCategoryHour,
   type HourlyCategoryCount,
   onTimeCountsByPlace,
@@ -109,6 +110,15 @@ export function onTimeByCommunity(
     .sort((a, b) => a.name.localeCompare(b.name, 'zh-CN'));
 }
 
+/** `GET /api/cases/stats/summary`. */
+export const caseSummaryView = z.object({
+  at: z.string(),
+  day: z.string().describe('today, the local date (YYYY-MM-DD) of the working calendar'),
+  reportedToday: z.number().int().nonnegative().describe('cases reported today, voided ones left out'),
+  open: z.number().int().nonnegative().describe('cases not closed, evaluated or voided'),
+  overdue: z.number().int().nonnegative().describe('dispatched or accepted with the handling deadline passed'),
+});
+
 /** Open and overdue cases of one place, as the big screen colours compounds with them. */
 export const placeCaseStatsView = z.object({
   placeId: z.string(),
@@ -137,6 +147,26 @@ export function caseStatsRoutes(app: FastifyInstance, ctx: AppContext): void {
       const at = ctx.clock.now().toISOString();
       const places = await caseStatsByPlace(ctx.db, caller, await viewerDepartments(ctx.db, caller), at);
       return { at, places };
+    },
+  });
+
+  r.get('/api/cases/stats/summary', {
+    schema: {
+      tags: ['cases 案件'],
+      summary: 'Cases reported today, open and overdue (within your scope), for the big screen’s tiles',
+      description:
+        'Today: the local day of the working calendar, voided cases left out (as the trend). Overdue: as by-place.',
+      response: { 200: caseSummaryView },
+    },
+    handler: async (req) => {
+      const caller = callerOf(req);
+      requireRole(caller, casePolicy.kpis, 'read case statistics');
+      const calendar = await workingCalendar(ctx.db);
+      const now = ctx.clock.now();
+      const { days, from } = trendWindow(now, 1, calendar);
+      const departments = await viewerDepartments(ctx.db, caller);
+      const counts = await caseSummary(ctx.db, caller, departments, from.toISOString(), now.toISOString());
+      return { at: now.toISOString(), day: days[0]!, ...counts };
     },
   });
 

@@ -37,6 +37,41 @@ export async function caseStatsByPlace(
   return rows.map((r) => ({ placeId: r.place_id, open: Number(r.open), overdue: Number(r.overdue ?? 0) }));
 }
 
+/** The big screen's case tiles: cases reported today (not voided), open cases, overdue ones. */
+export type CaseSummary = { reportedToday: number; open: number; overdue: number };
+
+/**
+ * Counts of the cases the viewer may see: reported since `dayStart` and not voided (the trend's
+ * rule), open (any state but closed, evaluated, voided), and overdue (the predicate of
+ * `caseStatsByPlace`: still unhandled with the handling deadline before `now`).
+ */
+export async function caseSummary(
+  db: Executor,
+  viewer: Principal,
+  departmentIds: readonly string[],
+  dayStart: string,
+  now: string,
+): Promise<CaseSummary> {
+  const open = sql.join(openStates.map((s) => sql`${s}`));
+  const unhandled = sql.join(unhandledStates.map((s) => sql`${s}`));
+  const row = await visibleTo(db.selectFrom('cases'), viewer, departmentIds)
+    .where((eb) => eb.or([eb('created_at', '>=', dayStart), eb('state', 'in', openStates)]))
+    .select([
+      sql<number | string>`sum(case when created_at >= ${dayStart} and voided_at is null then 1 else 0 end)`.as(
+        'today',
+      ),
+      sql<number | string>`sum(case when state in (${open}) then 1 else 0 end)`.as('open'),
+      sql<
+        number | string
+      >`sum(case when state in (${unhandled}) and handle_by is not null and handle_by < ${now} then 1 else 0 end)`.as(
+        'overdue',
+      ),
+    ])
+    .executeTakeFirst();
+  // sum() over no rows is NULL; PostgreSQL returns bigint sums as strings.
+  return { reportedToday: Number(row?.today ?? 0), open: Number(row?.open ?? 0), overdue: Number(row?.overdue ?? 0) };
+}
+
 /** Cases reported in one UTC hour of one category (the caller buckets hours into local days). */
 export type HourlyCategoryCount = { hour: string; category: string; count: number };
 

@@ -1,6 +1,7 @@
 /**
  * Tables of the case engine (src/cases) and of push (src/notify), created by migration
- * `20261126-006-cases`. Portable columns as everywhere: text ids, ISO-8601 UTC text times, JSON as
+ * `20261126-006-cases` (idempotency keys by `-008-idempotency-keys`, a reporter's e-mail by
+ * `-009-case-reporter-email`). Portable columns as everywhere: text ids, ISO-8601 UTC text times, JSON as
  * text, 0/1 integers for flags.
  */
 export type CasesTables = {
@@ -15,6 +16,7 @@ export type CasesTables = {
   calendar_years: CalendarYearsTable;
   webhook_subscriptions: WebhookSubscriptionsTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  idempotency_keys: IdempotencyKeysTable;
 };
 
 /** One case (案件) of the closed loop, whatever its source. */
@@ -37,9 +39,13 @@ export interface CasesTable {
   lat: number | null;
   address: string | null;
   reporter_id: string | null;
-  /** Reporter's name and phone as given (hotline callers have no account); personal data. */
+  /**
+   * Reporter's contact details as given: a hotline caller's (no account), or a resident's optional
+   * ones (the portal, Open311); personal data, masked by the presenters.
+   */
   reporter_name: string | null;
   reporter_phone: string | null;
+  reporter_email: string | null;
   department_id: string | null;
   assignee_id: string | null;
   /** 首问负责人: the first person who accepted; never changed by transfers. */
@@ -189,4 +195,20 @@ export interface WebhookDeliveriesTable {
   last_error: string | null;
   created_at: string;
   delivered_at: string | null;
+}
+
+/**
+ * An `Idempotency-Key` a user sent with a case request, and the answer it got (idempotency.ts).
+ * Claimed at the start of the request's transaction and answered at its end, so the key and what
+ * it did commit together or not at all.
+ */
+export interface IdempotencyKeysTable {
+  user_id: string;
+  key: string;
+  /** SHA-256 of the method, the route and the request body: a key reused for another request is refused. */
+  fingerprint: string;
+  /** The HTTP status and JSON body of the first answer; null only inside the claiming transaction. */
+  status: number | null;
+  response: string | null;
+  created_at: string;
 }

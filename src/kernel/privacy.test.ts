@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maskAddress, maskIdNumber, maskName, maskPhone } from './privacy.ts';
+import { maskAddress, maskEmail, maskIdNumber, maskName, maskPhone } from './privacy.ts';
 
 describe('masking personal data', () => {
   it.each([
@@ -11,6 +11,8 @@ describe('masking personal data', () => {
     [maskName, '王', '王*'],
     [maskIdNumber, '510108199001011234', '5101**********1234'],
     [maskAddress, '杉板桥路12号3栋2单元', '杉板桥路***'],
+    [maskEmail, 'zhang.san@example.cn', 'z***@example.cn'],
+    [maskEmail, 'not-an-address', '**************'],
   ])('%o(%s) → %s', (mask, input, expected) => {
     expect(mask(input)).toBe(expected);
   });

@@ -18,6 +18,14 @@ export function maskName(name: string | null): string | null {
   return (chars[0] ?? '') + '*'.repeat(Math.max(1, chars.length - 1));
 }
 
+/** zhang.san@example.cn → z***@example.cn (the domain stays: it names no one) */
+export function maskEmail(email: string | null): string | null {
+  if (!email) return email;
+  const at = email.lastIndexOf('@');
+  if (at <= 0) return '*'.repeat(email.length);
+  return `${[...email][0]}***${email.slice(at)}`;
+}
+
 /** 510108199001011234 → 5101**********1234 */
 export function maskIdNumber(id: string | null): string | null {
   if (!id) return id;

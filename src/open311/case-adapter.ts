@@ -189,6 +189,7 @@ export function caseAdapter(deps: CaseAdapterDeps): { port: CasePort; processor:
         photos: report.mediaUrl ? [report.mediaUrl] : [],
         ...(report.reporterName ? { reporterName: report.reporterName } : {}),
         ...(report.reporterPhone ? { reporterPhone: report.reporterPhone } : {}),
+        ...(report.reporterEmail ? { reporterEmail: report.reporterEmail } : {}),
       });
       if (!input.success)
         throw badRequest(

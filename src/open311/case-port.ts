@@ -23,9 +23,10 @@ export type ResidentReport = {
   /** The address as the reporter wrote it. */
   address: string | null;
   mediaUrl: string | null;
-  /** Name and phone for the dispatcher's call-back (回访); personal data, never published. */
+  /** Name, phone and e-mail for the dispatcher's call-back (回访); personal data, never published. */
   reporterName: string | null;
   reporterPhone: string | null;
+  reporterEmail: string | null;
   /** The app that submitted it, for the case's timeline. */
   app: { keyId: string; name: string };
   /** Answers to the service's extra questions. */

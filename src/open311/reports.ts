@@ -16,7 +16,7 @@ import * as store from './store.ts';
 export type ReceivedReport = { service: Open311Service; record: RequestRecord; token: string | null };
 
 const everywhere = { placeId: null, path: null, gridId: null };
-// The case engine's own rule for a reporter's phone (src/cases/schema.ts caseInput.reporterPhone).
+// The case engine's own rules for a reporter's phone and e-mail (src/cases/schema.ts caseInput).
 const phonePattern = /^\+?[0-9 -]{5,20}$/;
 const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -125,6 +125,7 @@ export async function reportReceiver(
     mediaUrl,
     reporterName: fullName(firstName, lastName),
     reporterPhone: phone,
+    reporterEmail: email,
     app: { keyId: key.id, name: key.app_name },
     answers: checked.answers,
   });

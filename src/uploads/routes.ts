@@ -13,8 +13,8 @@ import { notFound, Problem } from '../kernel/problems.ts';
 import { type ImageType, imageTypes, maxImageBytes, sniffImageType } from './images.ts';
 import { findUpload, storeUpload, uploadsDir } from './store.ts';
 
-/** Who may upload photos: those who report or handle cases (issue 6), and residents reporting one. */
-export const uploadRoles: readonly Role[] = ['worker', 'handler', 'dispatcher', 'admin', 'resident'];
+/** Who may upload photos: those who report or handle cases (issue 6) — residents and enterprises for their own reports. */
+export const uploadRoles: readonly Role[] = ['worker', 'handler', 'dispatcher', 'admin', 'resident', 'enterprise'];
 
 const tag = { tags: ['uploads 照片'] };
 const uploadView = z.object({

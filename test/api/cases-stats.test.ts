@@ -52,6 +52,19 @@ describe(`case statistics by place (${engineUnderTest})`, () => {
     expect(s.at).toBe(t.clock.now().toISOString());
     expect(of(s, w.compoundA1.id)).toEqual({ placeId: w.compoundA1.id, open: 2, overdue: 1 });
     expect(of(s, w.compoundB1.id)?.overdue).toBe(0);
+    // The big screen's tiles: reported today (the voided one left out), open, overdue.
+    expect((await call(t, w.dispatcher, 'GET', '/api/cases/stats/summary')).json).toEqual({
+      at: t.clock.now().toISOString(),
+      day: '2026-11-26',
+      reportedToday: 3,
+      open: 3,
+      overdue: 1,
+    });
+    expect((await call(t, leaderA, 'GET', '/api/cases/stats/summary')).json).toMatchObject({
+      reportedToday: 2,
+      open: 2,
+      overdue: 1,
+    });
 
     // Handled: no longer overdue, still open until closed.
     await act(t, w.workerA1, a1.id, { action: 'accept' });
@@ -66,10 +79,24 @@ describe(`case statistics by place (${engineUnderTest})`, () => {
     expect(of(s, w.compoundB1.id)).toBeUndefined();
   });
 
-  it('refuses roles that do not watch areas', async () => {
-    for (const who of [w.workerA1, w.resident]) {
-      const r = await call(t, who, 'GET', '/api/cases/stats/by-place');
-      expect(r.status, JSON.stringify(r.json)).toBe(403);
+  it('counts “today” by the local day: after midnight Beijing time the day starts at zero', async () => {
+    const before = (await call(t, w.dispatcher, 'GET', '/api/cases/stats/summary')).json;
+    expect(before).toMatchObject({ day: '2026-11-26', reportedToday: 3, open: 3, overdue: 0 });
+    // 2026-11-26T16:00Z is midnight in Beijing (UTC+8).
+    t.clock.advance(Date.parse('2026-11-26T16:00:00.000Z') - t.clock.now().getTime());
+    const after = (await call(t, w.dispatcher, 'GET', '/api/cases/stats/summary')).json;
+    expect(after).toMatchObject({ day: '2026-11-27', reportedToday: 0, open: 3 });
+    await call(t, w.resident, 'POST', '/api/cases', reportBody(w));
+    expect((await call(t, w.dispatcher, 'GET', '/api/cases/stats/summary')).json.reportedToday).toBe(1);
+  });
+
+  it('refuses roles that do not watch areas (403) and anonymous callers (401)', async () => {
+    for (const url of ['/api/cases/stats/by-place', '/api/cases/stats/summary']) {
+      for (const who of [w.workerA1, w.resident]) {
+        const r = await call(t, who, 'GET', url);
+        expect(r.status, JSON.stringify(r.json)).toBe(403);
+      }
+      expect((await call(t, null, 'GET', url)).status).toBe(401);
     }
   });
 });

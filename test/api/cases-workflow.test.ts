@@ -261,7 +261,7 @@ describe(`case workflow (${engineUnderTest})`, () => {
     expect((await call(t, w.workerA1b, 'POST', '/api/cases', reportBody(w))).status).toBe(201);
   });
 
-  it('checks reports: category, place, scope, who may name a caller', async () => {
+  it('checks reports: category, place, scope, who may give contact details', async () => {
     const bad = await call(t, w.resident, 'POST', '/api/cases', reportBody(w, { category: 'nope' }));
     expect([bad.status, bad.json.errors[0].pointer]).toEqual([400, '/category']);
     const nowhere = await call(t, w.resident, 'POST', '/api/cases', { category: 'exposed_garbage' });
@@ -276,8 +276,9 @@ describe(`case workflow (${engineUnderTest})`, () => {
     expect([outside.status, outside.json.type]).toEqual([403, expect.stringMatching(/outside-scope$/)]);
     const workerElsewhere = await call(t, w.workerA2, 'POST', '/api/cases', reportBody(w));
     expect(workerElsewhere.status).toBe(403);
-    const caller = await call(t, w.resident, 'POST', '/api/cases', reportBody(w, { reporterName: '张三' }));
-    expect(caller.status).toBe(400);
+    // A grid worker on patrol reports as staff: no caller's contact details.
+    const caller = await call(t, w.workerA1, 'POST', '/api/cases', reportBody(w, { reporterPhone: '13900001111' }));
+    expect([caller.status, caller.json.errors[0].pointer]).toEqual([400, '/reporterPhone']);
     const asHotline = await call(t, w.resident, 'POST', '/api/cases', reportBody(w, { source: 'hotline' }));
     expect([asHotline.status, asHotline.json.errors[0].pointer]).toEqual([400, '/source']);
     for (const role of ['leader', 'handler', 'regulator', 'admin', 'organisation'] as const) {

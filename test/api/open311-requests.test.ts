@@ -64,7 +64,7 @@ describe(`Open311 requests over the case engine (${engineUnderTest})`, () => {
       gridId: w.gridA1.id,
       location: [104.105, 30.665],
       description: '小区门口有人卖熟食',
-      reporter: { name: '张三', phone: '13912345678' },
+      reporter: { name: '张三', phone: '13912345678', email: 'zhang@example.cn' },
     });
     expect(c.timeline[0]).toMatchObject({
       action: 'report',
@@ -73,7 +73,11 @@ describe(`Open311 requests over the case engine (${engineUnderTest})`, () => {
       data: { open311: { app: '成华 e 家', answers: { goods: ['cooked_food', 'fruit_veg'] } } },
     });
     // A grid worker sees the reporter masked, as for any report.
-    expect((await caseOfCode(posted.service_request_id!, w.workerA1)).reporter.phone).toBe('139****5678');
+    expect((await caseOfCode(posted.service_request_id!, w.workerA1)).reporter).toMatchObject({
+      name: '张*',
+      phone: '139****5678',
+      email: 'z***@example.cn',
+    });
   });
 
   it('follows the case through the workflow: status, notes, agency, deadline and updates', async () => {
@@ -278,6 +282,25 @@ describe(`Open311 requests over the case engine (${engineUnderTest})`, () => {
         const res = await get(`${url}.${format}`);
         expect(res.statusCode, url).toBe(200);
         for (const secret of [...Object.values(person), '1370000', '欧阳秘密名', 'secret.person'])
+          expect(res.body, `${url}.${format}`).not.toContain(secret);
+      }
+  });
+
+  it('never publishes the contact details a resident gave in the portal', async () => {
+    const contact = { reporterName: '王秘密', reporterPhone: '13655556666', reporterEmail: 'wang.secret@example.cn' };
+    const portal = await call(t, w.resident, 'POST', '/api/cases', reportBody(w, contact));
+    expect(portal.status, JSON.stringify(portal.json)).toBe(201);
+    await t.tick();
+    expect((await request(portal.json.code)).description).toBe('小区门口垃圾堆了两天');
+    for (const url of [
+      '/open311/v2/requests',
+      `/open311/v2/requests/${portal.json.code}`,
+      '/open311/v2/servicerequestupdates',
+    ])
+      for (const format of ['xml', 'json']) {
+        const res = await get(`${url}.${format}`);
+        expect(res.statusCode, url).toBe(200);
+        for (const secret of [...Object.values(contact), '王秘', '1365555', 'wang.secret'])
           expect(res.body, `${url}.${format}`).not.toContain(secret);
       }
   });

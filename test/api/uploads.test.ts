@@ -15,10 +15,11 @@ describe(`uploads (${engineUnderTest})`, () => {
   let worker: TestUser;
   let regulator: TestUser;
   let leader: TestUser;
+  let w: Awaited<ReturnType<typeof buildWorld>>;
 
   beforeAll(async () => {
     t = await TestApp.start();
-    const w = await buildWorld(t);
+    w = await buildWorld(t);
     worker = await t.user('worker', { placeId: w.communityA.id, gridId: w.gridA1.id });
     regulator = await t.user('regulator');
     leader = await t.user('leader');
@@ -64,6 +65,30 @@ describe(`uploads (${engineUnderTest})`, () => {
     const got = await t.inject({ method: 'GET', url: res.json().url, headers: worker.headers });
     expect(got.headers['content-type']).toBe('image/jpeg');
     expect(got.rawPayload.equals(jpeg)).toBe(true);
+  });
+
+  it('lets a resident attach a photo to their own report, which the dispatcher then sees', async () => {
+    const resident = await t.user('resident', { placeId: w.communityA.id });
+    const dispatcher = await t.user('dispatcher', { placeId: w.district.id });
+    const photo = await upload(resident, jpeg, 'image/jpeg');
+    expect(photo.statusCode).toBe(201);
+    const reported = await t.inject({
+      method: 'POST',
+      url: '/api/cases',
+      headers: resident.headers,
+      payload: { category: 'exposed_garbage', location: [104.105, 30.665], photos: [photo.json().id] },
+    });
+    expect(reported.statusCode, reported.body).toBe(201);
+    const seen = await t.inject({
+      method: 'GET',
+      url: `/api/cases/${reported.json().id}`,
+      headers: dispatcher.headers,
+    });
+    expect(seen.json().timeline[0]).toMatchObject({ action: 'report', photos: [photo.json().id] });
+    const bytes = await t.inject({ method: 'GET', url: photo.json().url, headers: dispatcher.headers });
+    expect(bytes.rawPayload.equals(jpeg)).toBe(true);
+    // Enterprises report cases too, with photos.
+    expect((await upload(await t.user('enterprise'), png, 'image/png')).statusCode).toBe(201);
   });
 
   it('refuses bytes that are not the declared image type (415 problem)', async () => {

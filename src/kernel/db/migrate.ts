@@ -7,6 +7,8 @@ import * as epcisCapture from './migrations/20261126-004-epcis-capture.ts';
 import * as signalsRules from './migrations/20261126-005-signals-rules.ts';
 import * as cases from './migrations/20261126-006-cases.ts';
 import * as open311 from './migrations/20261126-007-open311.ts';
+import * as idempotencyKeys from './migrations/20261126-008-idempotency-keys.ts';
+import * as caseReporterEmail from './migrations/20261126-009-case-reporter-email.ts';
 
 /** Every migration, oldest first; names sort in the order they run. */
 const migrations: Record<string, Migration> = {
@@ -17,6 +19,8 @@ const migrations: Record<string, Migration> = {
   '20261126-005-signals-rules': signalsRules,
   '20261126-006-cases': cases,
   '20261126-007-open311': open311,
+  '20261126-008-idempotency-keys': idempotencyKeys,
+  '20261126-009-case-reporter-email': caseReporterEmail,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
