@@ -185,7 +185,7 @@ async function startServer(dir: string, deviceCount: number, profile: string | u
     async close() {
       await ctx.signals.stop();
       await app.close();
-      await rt.database.close();
+      await rt.close();
     },
   };
 }

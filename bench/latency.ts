@@ -170,7 +170,7 @@ export async function startServer(dir: string, cameras: number, sensors: number)
       await ctx.tasks.stop();
       await ctx.signals.stop();
       await app.close();
-      await rt.database.close();
+      await rt.close();
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Config } from './config.ts';
+import type { EventBus } from './kernel/bus.ts';
 import type { Clock } from './kernel/clock.ts';
 import type { Engine } from './kernel/db/connection.ts';
 import type { Database } from './kernel/db/tables.ts';
@@ -28,6 +29,8 @@ export type AppContext = {
   signals: SignalPipeline;
   /** Timed tasks (case escalation, webhook retries) on the injectable clock; `tasks.tick()` runs them once. */
   tasks: TimedTasks;
-  /** This node's WebSocket connections (`/api/live`), fed by the `notify.live` event processor. */
+  /** This node's WebSocket connections (`/api/live`), fed through the bus by the `notify.live` event processor. */
   live: LiveHub;
+  /** Committed events told to every node: in-process, or NATS when `NATS_URL` is set. */
+  bus: EventBus;
 };

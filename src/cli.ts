@@ -34,7 +34,7 @@ async function withRuntime<T>(fn: (rt: Runtime) => Promise<T>, options: { quiet?
   try {
     return await fn(rt);
   } finally {
-    await rt.database.close();
+    await rt.close();
   }
 }
 

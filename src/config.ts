@@ -62,6 +62,22 @@ const envSchema = z.object({
     .default('civictwin'),
   /** Client id of this node on the external broker (its persistent session); default civictwin-<hostname>. */
   MQTT_CLIENT_ID: z.string().min(1).max(128).optional(),
+  /**
+   * `nats://…` of the NATS server that tells every node what committed (WebSocket push across
+   * several nodes). Unset: one node, in-process.
+   */
+  NATS_URL: z
+    .string()
+    .regex(/^(nats|tls):\/\//, 'NATS_URL must start with nats:// or tls://')
+    .optional(),
+  /** Subject prefix on NATS: nodes of one deployment share it; two deployments on one server must not. */
+  NATS_SUBJECT_PREFIX: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/,
+      'NATS subject tokens: letters, digits, dash, underscore, dots between',
+    )
+    .default('civictwin'),
   /** Longest a device message waits for others to share its commit (group commit), in milliseconds. */
   SIGNAL_BATCH_MS: z.coerce.number().int().min(0).max(1000).default(2),
   /** Most signals in one commit. */
@@ -103,6 +119,8 @@ export type Config = {
   mqttUrl: string | undefined;
   mqttShareGroup: string;
   mqttClientId: string | undefined;
+  natsUrl: string | undefined;
+  natsSubjectPrefix: string;
   signalBatchMs: number;
   signalBatchMax: number;
   signalMaxBytes: number;
@@ -142,6 +160,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mqttUrl: e.MQTT_URL,
     mqttShareGroup: e.MQTT_SHARE_GROUP,
     mqttClientId: e.MQTT_CLIENT_ID,
+    natsUrl: e.NATS_URL,
+    natsSubjectPrefix: e.NATS_SUBJECT_PREFIX,
     signalBatchMs: e.SIGNAL_BATCH_MS,
     signalBatchMax: e.SIGNAL_BATCH_MAX,
     signalMaxBytes: e.SIGNAL_MAX_BYTES,

@@ -1,7 +1,9 @@
+import os from 'node:os';
 import pino from 'pino';
 import type { AppContext } from './app-context.ts';
 import { registerCaseWork } from './cases/module.ts';
 import type { Config } from './config.ts';
+import { inProcessBus, natsBus } from './kernel/bus.ts';
 import { type Clock, systemClock } from './kernel/clock.ts';
 import { type Db, openDb } from './kernel/db/connection.ts';
 import { migrateToLatest } from './kernel/db/migrate.ts';
@@ -13,8 +15,8 @@ import { SignalPipeline } from './signals/runtime.ts';
 import { signalLogTarget } from './signals/store.ts';
 import { TwinIndex } from './twin/twin-index.ts';
 
-/** A database opened and migrated, and the context the modules share. */
-export type Runtime = { ctx: AppContext; database: Db };
+/** A database opened and migrated, and the context the modules share; `close` ends the bus, then the database. */
+export type Runtime = { ctx: AppContext; database: Db; close(): Promise<void> };
 
 /** Opens and migrates the configured database and loads the twin's index. */
 export async function startRuntime(
@@ -28,6 +30,9 @@ export async function startRuntime(
   const twin = new TwinIndex();
   await twin.load(database.db);
   const clock = options.clock ?? systemClock;
+  const bus = config.natsUrl
+    ? await natsBus({ url: config.natsUrl, prefix: config.natsSubjectPrefix, log, name: `civictwin-${os.hostname()}` })
+    : inProcessBus((err) => log.error({ err }, 'event bus listener failed'));
   const events = new EventProcessorRunner(database.db, clock, (err, processor) =>
     log.error({ err, processor }, 'event processor failed'),
   );
@@ -52,10 +57,18 @@ export async function startRuntime(
     }),
     tasks: new TimedTasks(clock, (err, task) => log.error({ err, task }, 'timed task failed')),
     live: new LiveHub(database.db, clock, (err) => log.error({ err }, 'live push failed')),
+    bus,
   };
   registerCaseWork(ctx);
   registerNotifyWork(ctx);
-  return { ctx, database };
+  return {
+    ctx,
+    database,
+    async close() {
+      await bus.close();
+      await database.close();
+    },
+  };
 }
 
 /** Serves the API until SIGINT/SIGTERM, then closes cleanly. */
@@ -73,7 +86,7 @@ export async function serve(
   } catch (err) {
     await runtime.ctx.signals.stop();
     await app.close();
-    await runtime.database.close();
+    await runtime.close();
     throw err;
   }
   // Timed tasks (escalation, webhook retries) run on intervals; events left pending by a stop are handled now.
@@ -85,7 +98,7 @@ export async function serve(
     await runtime.ctx.tasks.stop();
     await runtime.ctx.signals.stop();
     await app.close();
-    await runtime.database.close();
+    await runtime.close();
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {

@@ -7,8 +7,12 @@ import type { Database } from '../kernel/db/tables.ts';
 import { type DomainEvent, readEvents } from '../kernel/events/outbox.ts';
 import { liveEventTypes, liveRoute } from './live-messages.ts';
 
-/** What the hub needs of a WebSocket: send text, and know whether it is still open. */
-export type LiveSocket = { send(data: string): void; readonly readyState: number };
+/** What the hub needs of a WebSocket: send text, close, and know whether it is still open. */
+export type LiveSocket = {
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  readonly readyState: number;
+};
 
 const OPEN = 1;
 
@@ -40,8 +44,8 @@ export class LiveConnection {
 
 /**
  * The WebSocket hub of this node: fans committed outbox events out to the connections whose
- * channels they belong to and whose viewer may see them. In-process; across several nodes the
- * fan-out is to go through NATS subjects (future work, docs/ARCHITECTURE.md).
+ * channels they belong to and whose viewer may see them. It hears them from the event bus, so a
+ * change committed on any node reaches the sockets of every node.
  */
 export class LiveHub {
   private readonly connections = new Set<LiveConnection>();
@@ -82,6 +86,15 @@ export class LiveHub {
 
   remove(conn: LiveConnection): void {
     this.connections.delete(conn);
+  }
+
+  /**
+   * Closes every connection with 1012 (service restart): this node may have missed events (the bus
+   * lost its connection), and clients reconnect with `?since=` and catch up from the outbox.
+   */
+  resync(): void {
+    for (const conn of this.connections) conn.socket.close(1012, 'resync: reconnect with since');
+    this.connections.clear();
   }
 
   /** Publishes committed events, in order (publishes are queued, never interleaved). */

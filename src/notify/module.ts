@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../app-context.ts';
+import type { EventBus } from '../kernel/bus.ts';
 import type { EventProcessor } from '../kernel/events/processors.ts';
 import type { LiveHub } from './live-hub.ts';
 import { liveEventTypes } from './live-messages.ts';
@@ -10,24 +11,34 @@ import { webhookQueueProcessor, webhookSender } from './webhooks.ts';
 /** How often webhook deliveries due for a (re)try are looked for; new ones are sent at once. */
 export const webhookPollMs = 5_000;
 
+/** The bus topic of committed events for WebSocket push. */
+export const liveTopic = 'live';
+
 /**
- * The push fan-out as an event processor: it records its position with the other processors and
- * hands the batch to the WebSocket hub after commit. (One node: in-process. Several nodes: each
- * would need its own fan-out, through NATS subjects — future work.)
+ * The push fan-out as an event processor: it records its position with the other processors and,
+ * after commit, tells every node (the bus) whose WebSocket hub hands the batch to its connections.
+ * One node handles each batch; every node pushes it.
  */
-export function liveFanOutProcessor(hub: LiveHub): EventProcessor {
+export function liveFanOutProcessor(bus: EventBus): EventProcessor {
   return {
     name: 'notify.live',
     handles: liveEventTypes,
     async handle(unit, events) {
-      unit.afterCommit(() => void hub.publish(events));
+      unit.afterCommit(() => bus.publish(liveTopic, events));
     },
   };
 }
 
+/** This node's hub hears the bus; when the bus may have lost events, its clients reconnect and catch up. */
+export function connectLiveHub(bus: EventBus, hub: LiveHub): void {
+  bus.subscribe(liveTopic, (events) => void hub.publish(events));
+  bus.onResync(() => hub.resync());
+}
+
 /** Background work of push: WebSocket fan-out, the webhook queue and its sender. */
 export function registerNotifyWork(ctx: AppContext): void {
-  ctx.events.register(liveFanOutProcessor(ctx.live));
+  connectLiveHub(ctx.bus, ctx.live);
+  ctx.events.register(liveFanOutProcessor(ctx.bus));
   ctx.events.register(webhookQueueProcessor(() => ctx.tasks.kick('notify.webhooks')));
   ctx.tasks.register({
     name: 'notify.webhooks',

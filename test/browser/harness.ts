@@ -64,7 +64,7 @@ export async function startTestServer(
     runtime,
     close: async () => {
       await app.close();
-      await runtime.database.close();
+      await runtime.close();
     },
   };
 }

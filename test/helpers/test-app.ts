@@ -55,18 +55,42 @@ export class TestApp {
     return this.runtime.ctx;
   }
 
-  /** `onDisk`: SQLite in a temporary folder instead of memory, so that `restart()` finds the data again. */
-  static async start(options: { demo?: boolean; onDisk?: boolean } = {}): Promise<TestApp> {
+  /**
+   * `onDisk`: SQLite in a temporary folder instead of memory, so that `restart()` finds the data
+   * again (and a `peer()` can share it). `nats`: the event bus on NATS_URL with this subject prefix.
+   */
+  static async start(options: { demo?: boolean; onDisk?: boolean; nats?: string } = {}): Promise<TestApp> {
     const t = new TestApp();
     t.schema = process.env.DATABASE_URL ? `t_${randomUUID().replaceAll('-', '').slice(0, 16)}` : undefined;
     t.dataDir = options.onDisk ? fs.mkdtempSync(path.join(os.tmpdir(), 'civictwin-test-')) : undefined;
     t.demo = options.demo ?? false;
+    t.nats = options.nats;
     await t.boot();
     return t;
   }
 
+  /** A second node on the same database (and bus): it leaves the data to its first node to remove. */
+  async peer(): Promise<TestApp> {
+    if (!this.schema && !this.dataDir)
+      throw new Error('a peer needs PostgreSQL or onDisk: in-memory SQLite is per connection');
+    const p = new TestApp();
+    Object.assign(p, {
+      clock: this.clock,
+      schema: this.schema,
+      dataDir: this.dataDir,
+      demo: this.demo,
+      nats: this.nats,
+      owner: false,
+    });
+    await p.boot();
+    return p;
+  }
+
   private dataDir: string | undefined;
   private demo = false;
+  private nats: string | undefined;
+  /** False for a peer: the data belongs to the first node. */
+  private owner = true;
 
   private async boot(): Promise<void> {
     const config = loadConfig({
@@ -75,6 +99,8 @@ export class TestApp {
       DATABASE_URL: process.env.DATABASE_URL,
       DATABASE_SCHEMA: this.schema,
       LOGIN_RATE_LIMIT: '5',
+      NATS_URL: this.nats ? process.env.NATS_URL : undefined,
+      NATS_SUBJECT_PREFIX: this.nats,
     });
     this.runtime = await startRuntime(config, { clock: this.clock, demo: this.demo });
     this.app = await buildApp(this.runtime.ctx);
@@ -83,7 +109,7 @@ export class TestApp {
   /** A restart: closes the app and its database, keeping the data, and starts afresh on it (same clock). */
   async restart(): Promise<void> {
     await this.app.close();
-    await this.runtime.database.close();
+    await this.runtime.close();
     await this.boot();
   }
 
@@ -96,7 +122,8 @@ export class TestApp {
 
   async stop(): Promise<void> {
     await this.app.close();
-    await this.runtime.database.close();
+    await this.runtime.close();
+    if (!this.owner) return;
     if (this.schema && process.env.DATABASE_URL) await dropPostgresSchema(process.env.DATABASE_URL, this.schema);
     if (this.dataDir) fs.rmSync(this.dataDir, { recursive: true, force: true });
   }
