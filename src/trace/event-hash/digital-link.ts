@@ -124,14 +124,19 @@ const CONVERTERS: readonly Converter[] = [
   { pattern: epc('idpat:upui', String.raw`(\d{1,7})\.\*`), convert: ([, c, i]) => link('01', gtin14(c!, i!)) },
 ];
 
+/** The converters by scheme (`id:sgtin`, `class:lgtin`, …): the scheme is read first, then one pattern tried. */
+const BY_SCHEME: ReadonlyMap<string, Converter> = new Map(
+  CONVERTERS.map((c) => [/^\^urn:epc:([a-z]+:[a-z]+):/.exec(c.pattern.source)![1]!, c]),
+);
+
 /** Converts an EPC (Class / Pattern) URI to its GS1 Digital Link URI; `undefined` if it is none of them. */
 export function epcUriToDigitalLink(uri: string): string | undefined {
   if (!uri.startsWith('urn:epc:')) return undefined;
-  for (const { pattern, convert } of CONVERTERS) {
-    const m = pattern.exec(uri);
-    if (m) return convert([...m]);
-  }
-  return undefined;
+  const kind = uri.indexOf(':', 8);
+  const scheme = kind < 0 ? -1 : uri.indexOf(':', kind + 1);
+  const converter = scheme < 0 ? undefined : BY_SCHEME.get(uri.slice(8, scheme));
+  const m = converter?.pattern.exec(uri);
+  return m ? converter!.convert([...m]) : undefined;
 }
 
 /** DL 1.2 §4.5 short names → numeric AIs. */

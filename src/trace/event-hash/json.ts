@@ -19,8 +19,12 @@ export type Namespaces = ReadonlyMap<string, string>;
 type JsonObject = { readonly [key: string]: unknown };
 
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
-const pointer = (path: string, key: string | number): string =>
-  `${path}/${String(key).replaceAll('~', '~0').replaceAll('/', '~1')}`;
+const pointer = (path: string, key: string | number): string => {
+  const token = String(key);
+  return token.includes('~') || token.includes('/')
+    ? `${path}/${token.replaceAll('~', '~0').replaceAll('/', '~1')}`
+    : `${path}/${token}`;
+};
 
 /** Collects the prefix definitions of a JSON-LD context (term → IRI or `{ "@id": IRI }`), over `base`. */
 export function namespacesOf(
@@ -135,9 +139,16 @@ function memberFields(r: Reader, key: string, value: unknown, owner: string, pat
 
 /** The fields of a JSON object; `owner` is `event` for the event itself, else the key it sits under. */
 function objectFields(r: Reader, obj: JsonObject, owner: string, path: string): HashNode[] {
-  return Object.entries(obj)
-    .filter(([key, value]) => value !== null && !isSkipped(key, owner))
-    .flatMap(([key, value]) => memberFields(r, key, value, owner, pointer(path, key)));
+  const out: HashNode[] = [];
+  for (const key in obj) {
+    if (!Object.hasOwn(obj, key)) continue;
+    const value = obj[key];
+    if (value === null || isSkipped(key, owner)) continue;
+    const fields = memberFields(r, key, value, owner, pointer(path, key));
+    if (fields.length === 1) out.push(fields[0]!);
+    else for (const f of fields) out.push(f);
+  }
+  return out;
 }
 
 /**

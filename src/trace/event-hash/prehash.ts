@@ -2,7 +2,7 @@
  * The pre-hash string and hash of an event (CBV 2.0 §8.9 event hash ID), from the syntax-neutral
  * {@link HashEvent} the JSON-LD and XML readers produce.
  */
-import { createHash } from 'node:crypto';
+import crypto from 'node:crypto';
 import { type HashEvent, type HashNode, sortCodePoints } from './tree.ts';
 import { canonicalTimestamp, canonicalValue } from './values.ts';
 
@@ -73,44 +73,65 @@ export const IGNORED_FIELDS: ReadonlySet<string> = new Set(['eventID', 'recordTi
 /** Standard fields whose list items carry a `type` that precedes the item value (CBV 2.0 §8.9 step 13). */
 const TYPED_ITEMS: ReadonlySet<string> = new Set(['bizTransaction', 'source', 'destination']);
 
-const isExtension = (node: HashNode): boolean => node.name.startsWith('{');
+const isExtension = (node: HashNode): boolean => node.name.charCodeAt(0) === 123; // '{'
 
-/** Renders `node` per its property-order step, consuming the fields it uses from `node.children`. */
-function orderedField(node: HashNode, step: Step): string {
-  const inner = step.fields ? orderedFields(node.children, step.fields, true) : '';
+/** A rendered field and what is left of it for the remainder (its children no step covered), if anything. */
+type Rendering = { text: string; leftover: HashNode | null };
+
+/** Renders `node` per its property-order step; what its step's own order did not cover is left over. */
+function orderedField(node: HashNode, step: Step): Rendering {
+  let inner = '';
+  let leftover: HashNode | null = node.children.length > 0 ? node : null;
+  if (step.fields && node.children.length > 0) {
+    const nested = orderedFields(node.children, step.fields, true);
+    inner = nested.text;
+    leftover = nested.rest.length > 0 ? { ...node, children: nested.rest } : null;
+  }
   const text = node.value.trim();
   const value = text === '' ? '' : step.timestamp ? canonicalTimestamp(text, node.path) : canonicalValue(text);
-  return value || inner ? `${node.name}${value ? `=${value}` : ''}${inner}` : '';
+  return { text: value || inner ? (value ? `${node.name}=${value}${inner}` : `${node.name}${inner}`) : '', leftover };
 }
 
 /**
  * Renders the fields named in `order`, in that order; several fields of one name (list items) are
- * sorted (CBV 2.0 §8.9 steps 10–12). Rendered fields are removed from `fields` once nothing of
- * them is left, so that what remains afterwards is what the order does not cover. Inside a
- * standard field (`nested`), its user extensions follow its regular fields (step 21).
+ * sorted (CBV 2.0 §8.9 steps 10–12). What the order does not cover is returned as `rest`: fields
+ * it does not name, and rendered fields that still have children no step covered (the reference
+ * implementation renders those again with the remainder). Inside a standard field (`nested`),
+ * its user extensions follow its regular fields (step 21). Nothing is mutated.
  */
-function orderedFields(fields: HashNode[], order: readonly Step[], nested: boolean): string {
-  const extensions = nested ? fields.filter(isExtension) : [];
+function orderedFields(
+  fields: readonly HashNode[],
+  order: readonly Step[],
+  nested: boolean,
+): { text: string; rest: HashNode[] } {
+  const left: (HashNode | null)[] = fields.slice();
   let out = '';
-  const present = new Set(fields.map((f) => f.name));
   for (const step of order) {
-    if (!present.has(step.name)) continue;
     const rendered: string[] = [];
-    for (const node of fields.filter((f) => f.name === step.name)) {
-      const text = orderedField(node, step);
+    for (let i = 0; i < fields.length; i++) {
+      const node = fields[i]!;
+      if (node.name !== step.name) continue;
+      const { text, leftover } = orderedField(node, step);
+      left[i] = leftover;
       if (text) rendered.push(text);
-      if (node.children.length === 0) fields.splice(fields.indexOf(node), 1);
     }
-    out += sortCodePoints(rendered).join('');
+    if (rendered.length > 1) sortCodePoints(rendered);
+    for (const text of rendered) out += text;
   }
-  for (const ext of extensions) fields.splice(fields.indexOf(ext), 1);
-  return out + genericFields(extensions);
+  const extensions: HashNode[] = [];
+  const rest: HashNode[] = [];
+  for (let i = 0; i < fields.length; i++) {
+    const node = fields[i]!;
+    if (nested && isExtension(node)) extensions.push(node);
+    else if (left[i]) rest.push(left[i]!);
+  }
+  return { text: extensions.length > 0 ? out + genericFields(extensions) : out, rest };
 }
 
 /** A typed list item: `type=…` then `bizTransaction=…` (CBV 2.0 §8.9 step 13), then anything else it carries. */
 function typedItem(node: HashNode): string {
   const type = node.children.find((c) => c.name === 'type');
-  const rest = node.children.filter((c) => c !== type);
+  const rest = type ? node.children.filter((c) => c !== type) : node.children;
   const typeText = type?.value.trim() ? `type=${canonicalValue(type.value)}` : '';
   const value = node.value.trim() ? `=${canonicalValue(node.value)}` : '';
   return `${typeText}${node.name}${value}${genericFields(rest)}`;
@@ -122,12 +143,13 @@ function typedItem(node: HashNode): string {
  * sorted (CBV 2.0 §8.9 steps 19–20).
  */
 function genericFields(fields: readonly HashNode[], parent = ''): string {
+  if (fields.length === 0) return '';
   const rendered = fields.map((node) => {
     if (TYPED_ITEMS.has(node.name) && parent === `${node.name}List`) return typedItem(node);
     const text = node.value.trim();
     return `${node.name}${text ? `=${canonicalValue(text)}` : ''}${genericFields(node.children, node.name)}`;
   });
-  return sortCodePoints(rendered).join('');
+  return rendered.length === 1 ? rendered[0]! : sortCodePoints(rendered).join('');
 }
 
 /**
@@ -138,6 +160,8 @@ function remainderPreHash(fields: readonly HashNode[], ignore: ReadonlySet<strin
   return genericFields(fields.filter((f) => !IGNORED_FIELDS.has(f.name) && !ignore.has(f.name)));
 }
 
+const NOTHING_IGNORED: ReadonlySet<string> = new Set();
+
 /**
  * The pre-hash string of one event (CBV 2.0 §8.9): `eventType=…`, the fields in canonical
  * property order, then ILMD, business transactions, sources/destinations and user extensions.
@@ -145,20 +169,9 @@ function remainderPreHash(fields: readonly HashNode[], ignore: ReadonlySet<strin
  *   `ignoreFields` declaration.
  * @throws EventHashError for a timestamp that is not an `xsd:dateTimeStamp`.
  */
-export function preHashOf(event: HashEvent, ignore: ReadonlySet<string> = new Set()): string {
-  const fields = cloneNodes(event.fields);
-  const ordered = orderedFields(fields, PROPERTY_ORDER, false);
-  return `eventType=${event.eventType}${ordered}${remainderPreHash(fields, ignore)}`;
-}
-
-/** A deep copy of some nodes (the builder consumes what it renders); much cheaper than structuredClone. */
-function cloneNodes(nodes: readonly HashNode[]): HashNode[] {
-  return nodes.map((n) => ({
-    name: n.name,
-    value: n.value,
-    path: n.path,
-    children: n.children.length ? cloneNodes(n.children) : [],
-  }));
+export function preHashOf(event: HashEvent, ignore: ReadonlySet<string> = NOTHING_IGNORED): string {
+  const { text, rest } = orderedFields(event.fields, PROPERTY_ORDER, false);
+  return `eventType=${event.eventType}${text}${remainderPreHash(rest, ignore)}`;
 }
 
 /**
@@ -166,5 +179,11 @@ function cloneNodes(nodes: readonly HashNode[]): HashNode[] {
  * URI, CBV 2.0 §8.9 step 22).
  */
 export function eventHash(preHash: string): string {
-  return `ni:///sha-256;${createHash('sha256').update(preHash, 'utf8').digest('hex')}?ver=CBV2.0`;
+  return `ni:///sha-256;${sha256Hex(preHash)}?ver=CBV2.0`;
 }
+
+/** SHA-256 hex digest of UTF-8 text: `crypto.hash` (one call, Node ≥ 20.12) where there is one. */
+const sha256Hex: (text: string) => string =
+  typeof (crypto as { hash?: unknown }).hash === 'function'
+    ? (text) => (crypto as unknown as { hash(a: string, d: string, e: string): string }).hash('sha256', text, 'hex')
+    : (text) => crypto.createHash('sha256').update(text, 'utf8').digest('hex');

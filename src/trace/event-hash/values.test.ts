@@ -15,6 +15,9 @@ describe('canonicalTimestamp (CBV 2.0 §8.9 steps 8–9)', () => {
     ['2019-10-21T14:58:56.123-06:30', '2019-10-21T21:28:56.123Z', 'negative half-hour offset'],
     ['2019-10-21T00:05:00-0600', '2019-10-21T06:05:00.000Z', 'offset without colon'],
     ['2019-10-21T01:58:56.000z', '2019-10-21T01:58:56.000Z', 'lower-case z'],
+    ['2024-02-29T12:00:00Z', '2024-02-29T12:00:00.000Z', 'a leap day'],
+    ['2000-02-29T12:00:00Z', '2000-02-29T12:00:00.000Z', 'a leap day of a century divisible by 400'],
+    ['0099-03-01T00:00:00+01:00', '0099-02-28T23:00:00.000Z', 'a year below 100 (not read as 1999)'],
   ])('%s → %s (%s)', (raw, expected) => {
     expect(canonicalTimestamp(raw, '/eventTime')).toBe(expected);
   });
@@ -23,11 +26,17 @@ describe('canonicalTimestamp (CBV 2.0 §8.9 steps 8–9)', () => {
     ['2019-10-21T14:58:56', 'no time zone: the instant is unknown'],
     ['2019-02-30T00:00:00Z', 'no such day'],
     ['2019-10-21T24:00:00Z', 'no such hour'],
+    ['2019-10-21T12:60:00Z', 'no such minute'],
+    ['2023-02-29T00:00:00Z', 'no leap day in 2023'],
+    ['1900-02-29T00:00:00Z', 'no leap day in 1900'],
+    ['2019-04-31T00:00:00Z', 'April has 30 days'],
     ['21-10-2019T14:58:56Z', 'not ISO 8601'],
     ['2019-10-21', 'a date'],
   ])('rejects %s (%s)', (raw) => {
     expect(() => canonicalTimestamp(raw, '/x/eventTime')).toThrow(EventHashError);
     expect(() => canonicalTimestamp(raw, '/x/eventTime')).toThrow(/at \/x\/eventTime/);
+    // Failures are not remembered: a second caller hears its own path.
+    expect(() => canonicalTimestamp(raw, '/y/recordTime')).toThrow(/at \/y\/recordTime/);
   });
 });
 

@@ -38,50 +38,116 @@ export function expandValueCurie(text: string): string {
 }
 
 /**
+ * Remembers recent results of a pure function of a string: two generations of at most `size`
+ * entries each; a full young generation becomes the old one. Events repeat the same locations,
+ * steps, classes and parties; unique serials only pass through.
+ */
+export class RecentMemo {
+  private young = new Map<string, string>();
+  private old = new Map<string, string>();
+
+  constructor(private readonly size = 20_000) {}
+
+  get(key: string): string | undefined {
+    return this.young.get(key) ?? this.old.get(key);
+  }
+
+  set(key: string, value: string): void {
+    if (this.young.size >= this.size) {
+      this.old = this.young;
+      this.young = new Map();
+    }
+    this.young.set(key, value);
+  }
+}
+
+const values = new RecentMemo();
+
+/**
  * A (non-timestamp) value in its pre-hash form: trimmed (step 5), standard CURIE expanded
  * (step 15), CBV 1.x URN → Web URI (step 14), numbers without trailing zeros (step 6), EPC URIs
  * and GS1 Digital Link URIs → constrained canonical Digital Link (steps 17–18).
  */
 export function canonicalValue(raw: string): string {
-  let text = expandValueCurie(raw.trim());
-  for (const [urn, web] of CBV_URN_PREFIXES) {
-    if (text.startsWith(urn)) {
-      text = web + text.slice(urn.length);
-      break;
-    }
+  let out = values.get(raw);
+  if (out === undefined) {
+    out = canonicalValueOf(raw);
+    values.set(raw, out);
   }
+  return out;
+}
+
+function canonicalValueOf(raw: string): string {
+  let text = expandValueCurie(raw.trim());
+  if (text.startsWith('urn:epcglobal:cbv:'))
+    for (const [urn, web] of CBV_URN_PREFIXES) {
+      if (text.startsWith(urn)) {
+        text = web + text.slice(urn.length);
+        break;
+      }
+    }
   return canonicalNumber(text) ?? toCanonicalDigitalLink(text) ?? text;
 }
 
 const TIMESTAMP =
   /^(-?\d{4,})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d+))?(?:([Zz])|([+-])(\d{2}):?(\d{2}))$/;
 
+/** Days in a month of the proleptic Gregorian calendar (as `Date` counts them). */
+const daysIn = (year: number, month: number): number =>
+  month === 2
+    ? year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
+      ? 29
+      : 28
+    : [4, 6, 9, 11].includes(month)
+      ? 30
+      : 31;
+
 /**
  * An `xsd:dateTimeStamp` in its pre-hash form (CBV 2.0 §8.9 steps 8–9): UTC with `Z`, exactly
  * three fractional digits, the third rounded up when the fourth is 5–9
- * (`2023-01-18T12:04:03.1415+01:00` → `2023-01-18T11:04:03.142Z`).
+ * (`2023-01-18T12:04:03.1415+01:00` → `2023-01-18T11:04:03.142Z`). Validation, hashing and the
+ * store read the same timestamps in turn: recent ones are remembered (`path` only names a failure).
  * @throws EventHashError if `raw` is not a date-time with a time zone (its UTC instant is unknown).
  */
 export function canonicalTimestamp(raw: string, path: string): string {
+  let out = times.get(raw);
+  if (out === undefined) {
+    out = canonicalTimestampOf(raw, path);
+    times.set(raw, out);
+  }
+  return out;
+}
+
+const times = new RecentMemo();
+
+function canonicalTimestampOf(raw: string, path: string): string {
   const m = TIMESTAMP.exec(raw.trim());
   if (!m) throw new EventHashError(`'${raw}' is not an xsd:dateTimeStamp (date, time and time zone)`, path);
   const [, y, mo, d, h, mi, s, fraction = '', , sign, oh = '0', om = '0'] = m;
-  const fields = [Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s)] as const;
-  const at = new Date(0);
-  at.setUTCFullYear(fields[0], fields[1] - 1, fields[2]);
-  at.setUTCHours(fields[3], fields[4], fields[5], 0);
+  const [year, month, day, hour, minute, second] = [Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s)];
+  // Years below 100 would be read as 19xx by Date.UTC; BCE years are rare: both take setUTCFullYear.
+  let at: number;
+  if (year >= 100) at = Date.UTC(year, month - 1, day, hour, minute, second);
+  else {
+    const date = new Date(0);
+    date.setUTCFullYear(year, month - 1, day);
+    date.setUTCHours(hour, minute, second, 0);
+    at = date.getTime();
+  }
   const valid =
-    at.getUTCFullYear() === fields[0] &&
-    at.getUTCMonth() === fields[1] - 1 &&
-    at.getUTCDate() === fields[2] &&
-    at.getUTCHours() === fields[3] &&
-    at.getUTCMinutes() === fields[4] &&
-    at.getUTCSeconds() === fields[5];
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysIn(year, month) &&
+    hour <= 23 &&
+    minute <= 59 &&
+    second <= 59 &&
+    Number.isFinite(at);
   if (!valid || Number(oh) > 14 || Number(om) > 59) throw new EventHashError(`'${raw}' is not a valid date-time`, path);
   const millis = Number(fraction.padEnd(3, '0').slice(0, 3)) + (Number(fraction[3] ?? '0') >= 5 ? 1 : 0);
   const offsetMinutes = (sign === '-' ? -1 : 1) * (Number(oh) * 60 + Number(om));
-  const utc = new Date(at.getTime() + millis - offsetMinutes * 60_000);
-  const iso = utc.toISOString();
+  const utc = new Date(at + millis - offsetMinutes * 60_000);
+  const iso = Number.isNaN(utc.getTime()) ? '' : utc.toISOString();
   if (!iso.endsWith('Z') || iso.length !== 24) throw new EventHashError(`'${raw}' is out of range`, path);
   return iso;
 }

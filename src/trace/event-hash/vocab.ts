@@ -106,27 +106,17 @@ export const SENSOR_EXCEPTION = vocabulary(GS1_VOC, 'ALARM_CONDITION ERROR_CONDI
  * `bizTransaction`, `source`, `destination`, `sensorReport` or `errorDeclaration`.
  */
 export function bareVocabularyFor(owner: string, key: string): BareVocabulary | undefined {
-  switch (`${owner}.${key}`) {
-    case 'event.bizStep':
-      return BIZ_STEP;
-    case 'event.disposition':
-    case 'persistentDisposition.set':
-    case 'persistentDisposition.unset':
-      return DISPOSITION;
-    case 'bizTransaction.type':
-      return BIZ_TRANSACTION_TYPE;
-    case 'source.type':
-    case 'destination.type':
-      return SOURCE_DESTINATION_TYPE;
-    case 'sensorReport.type':
-      return MEASUREMENT_TYPE;
-    case 'sensorReport.exception':
-      return SENSOR_EXCEPTION;
-    case 'sensorReport.component':
-      return COMPONENT;
-    case 'errorDeclaration.reason':
-      return ERROR_REASON;
-    default:
-      return undefined;
-  }
+  return BARE_VOCABULARIES.get(owner)?.get(key);
 }
+
+const BARE_VOCABULARIES: ReadonlyMap<string, ReadonlyMap<string, BareVocabulary>> = new Map(
+  Object.entries({
+    event: { bizStep: BIZ_STEP, disposition: DISPOSITION },
+    persistentDisposition: { set: DISPOSITION, unset: DISPOSITION },
+    bizTransaction: { type: BIZ_TRANSACTION_TYPE },
+    source: { type: SOURCE_DESTINATION_TYPE },
+    destination: { type: SOURCE_DESTINATION_TYPE },
+    sensorReport: { type: MEASUREMENT_TYPE, exception: SENSOR_EXCEPTION, component: COMPONENT },
+    errorDeclaration: { reason: ERROR_REASON },
+  }).map(([owner, keys]) => [owner, new Map(Object.entries(keys))]),
+);
