@@ -13,6 +13,7 @@ import { registerNotifyWork } from './notify/module.ts';
 import { TimedTasks } from './notify/timed-tasks.ts';
 import { SignalPipeline } from './signals/runtime.ts';
 import { signalLogTarget } from './signals/store.ts';
+import { shareTwinIndex } from './twin/index-sync.ts';
 import { TwinIndex } from './twin/twin-index.ts';
 
 /** A database opened and migrated, and the context the modules share; `close` ends the bus, then the database. */
@@ -59,6 +60,13 @@ export async function startRuntime(
     live: new LiveHub(database.db, clock, (err) => log.error({ err }, 'live push failed')),
     bus,
   };
+  shareTwinIndex({
+    bus,
+    twin,
+    db: database.db,
+    clock,
+    onError: (err) => log.error({ err }, 'twin index reload failed'),
+  });
   registerCaseWork(ctx);
   registerNotifyWork(ctx);
   return {

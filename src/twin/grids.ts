@@ -59,7 +59,7 @@ export async function gridCreator(unit: Unit, index: TwinIndex, input: GridInput
     subjectId: row.id,
     after: auditView(row),
   });
-  unit.afterCommit(() => index.grids.upsert(row.id, input.geometry as Area));
+  unit.afterCommit(() => index.upsertGrid(row.id, input.geometry as Area));
   return row;
 }
 
@@ -87,7 +87,7 @@ export async function gridUpdater(unit: Unit, index: TwinIndex, before: store.Gr
     before: auditView(before),
     after: auditView(after),
   });
-  if (patch.geometry) unit.afterCommit(() => index.grids.upsert(before.id, patch.geometry as Area));
+  if (patch.geometry) unit.afterCommit(() => index.upsertGrid(before.id, patch.geometry as Area));
   return after;
 }
 
@@ -101,7 +101,7 @@ export async function gridRemover(unit: Unit, index: TwinIndex, row: store.GridR
     subjectId: row.id,
     before: auditView(row),
   });
-  unit.afterCommit(() => index.grids.remove(row.id));
+  unit.afterCommit(() => index.removeGrid(row.id));
 }
 
 /** Loads a grid or answers 404. */

@@ -127,13 +127,11 @@ export async function placeRemover(unit: Unit, index: TwinIndex, row: store.Plac
     subjectId: row.id,
     before: presentPlace(row),
   });
-  unit.afterCommit(() => index.compounds.remove(row.id));
+  unit.afterCommit(() => index.removeCompound(row.id));
 }
 
 function reindexCompound(index: TwinIndex, row: store.PlaceRow): void {
-  const [entry] = areaEntry(row.id, row.geometry);
-  if (entry) index.compounds.upsert(entry.id, entry.area);
-  else index.compounds.remove(row.id);
+  index.upsertCompound(row.id, row.geometry);
 }
 
 /**

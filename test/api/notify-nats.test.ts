@@ -3,10 +3,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { natsBus } from '../../src/kernel/bus.ts';
 import type { DomainEvent } from '../../src/kernel/events/outbox.ts';
-import { engineUnderTest, TestApp, type TestUser } from '../helpers/test-app.ts';
+import { engineUnderTest, rect, TestApp, type TestUser } from '../helpers/test-app.ts';
 import { act, buildCaseWorld, type CaseWorld, call, reportBody } from './cases-fixtures.ts';
 
 const url = process.env.NATS_URL;
+
+/** Waits for what another node does in its own time (NATS, its reload), up to 5 s of real time. */
+async function eventually(check: () => boolean): Promise<void> {
+  const until = Date.now() + 5000;
+  while (!check()) {
+    if (Date.now() > until) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
 
 type Message = { type: string; seq?: number; data?: { id?: string; state?: string } };
 
@@ -88,6 +97,16 @@ describe.skipIf(!url)(`push across nodes through NATS (${engineUnderTest})`, () 
     expect(outsider.messages.filter((m) => m.data?.id === c.id)).toEqual([]);
     worker.ws.close();
     outsider.ws.close();
+  });
+
+  it('keeps the spatial index of the other node in step: a grid drawn on A locates points on B', async () => {
+    // The world's grids were drawn on A after B started: B has reloaded its index.
+    await eventually(() => b.ctx.twin.locate(104.105, 30.67).gridId === w.gridA1.id);
+    const inner = await a.grid(w.communityB.id, rect(104.135, 30.665, 104.14, 30.67));
+    expect(a.ctx.twin.locate(104.137, 30.667).gridId).toBe(inner.id);
+    await eventually(() => b.ctx.twin.locate(104.137, 30.667).gridId === inner.id);
+    // Dispatch on B now uses the new cell: an alarm there would go to its worker.
+    expect(b.ctx.twin.locate(104.145, 30.675).gridId).toBe(w.gridB1.id);
   });
 
   it('closes its sockets with 1012 when the bus may have lost events, so clients catch up from the outbox', async () => {
