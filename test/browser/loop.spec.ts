@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -11,10 +12,12 @@ import {
 } from './harness.ts';
 
 // The closed loop across the screens (issue 6): a camera's detection becomes a case that reaches
-// the grid worker's phone live; the worker accepts (once while offline: the action waits and is
-// sent once back online) and handles it; the dispatcher verifies and closes it at the console; a
-// resident's report from the portal is dispatched, handled, closed and rated. Each person has their
-// own browser context (own cookies), as on their own device.
+// the grid worker's phone and the big screen live; the worker accepts (once while offline: the
+// action waits and is sent once back online) and handles it with a photo; a patrol report with a
+// photo, made offline, is sent once back; the dispatcher verifies and closes it at the console; a
+// resident's report from the portal, with a photo and contact details, is dispatched, handled,
+// closed and rated; the console exports its filtered queue. Each person has their own browser
+// context (own cookies), as on their own device.
 
 const args = [
   '--headless',
@@ -27,6 +30,9 @@ const args = [
   '--disable-sync',
   '--enable-unsafe-swiftshader',
 ];
+
+/** Digits only: "1,024" → 1024 (the tiles format numbers for the language). */
+const digits = (text: string | null) => Number((text ?? '').replace(/[^\d]/g, ''));
 
 /** The camera of the model community's first grid (the demo's `SBQ-CAM-0001`). */
 const cameraCode = 'SBQ-CAM-0001';
@@ -152,6 +158,14 @@ describe.skipIf(!hasChromium)('the closed loop across the screens (Chromium)', (
 
     // The alarm reaches the big screen's feed too (the live feed nudges it; its own poll is every 15 s).
     await wall.page.locator('[data-slot=alarms] .alarm').first().waitFor({ timeout: 10_000 });
+    // The case figures follow within the case refresh (at most every 5 s): the trend's bars add up
+    // to today's cases, and the tiles say how many were reported today.
+    const trendTotal = () => wall.page.locator('[data-chart=case-trend]').getAttribute('data-total');
+    await expect.poll(async () => Number(await trendTotal()), { timeout: 15_000 }).toBeGreaterThanOrEqual(4);
+    const today = async () => digits(await wall.page.locator('[data-kpi=casesToday] .kpi__value').textContent());
+    await expect.poll(today, { timeout: 15_000 }).toBe(Number(await trendTotal()));
+    expect(await wall.page.locator('[data-kpi=overdue] .kpi__value').textContent()).toBe('0');
+    expect(await wall.page.locator('[data-kpi=onTimeHandlingRate] .kpi__label').textContent()).toBe('按期处置率');
     await wall.page.screenshot({ path: screenshotPath('screen-live.png') });
     await wall.context.close();
 
@@ -183,21 +197,36 @@ describe.skipIf(!hasChromium)('the closed loop across the screens (Chromium)', (
     await worker.page.locator('[data-testid=case-map][data-ready=true]').waitFor({ timeout: 30_000 });
     await worker.page.screenshot({ path: screenshotPath('worker-map.png') });
 
-    // A problem found on patrol, fixed on the spot (自行处置).
+    // A problem found on patrol, photographed and fixed on the spot (自行处置), reported where the
+    // network is gone: the report waits in the queue under its idempotency key and is sent once back.
     await worker.page.locator('nav.phone__tabs button[data-tab=patrol]').click();
     const patrol = worker.page.locator('.report-form');
     await patrol.locator('select[name=category]').selectOption('storefront_mess');
     await patrol.locator('textarea[name=description]').fill('商铺门前堆放纸箱，已督促清理');
+    await patrol
+      .locator('input[type=file]')
+      .setInputFiles({ name: 'patrol.png', mimeType: 'image/png', buffer: onePixelPng });
+    await patrol.locator('.photo-picker img').waitFor();
     const patrolMap = patrol.locator('[data-testid=case-map][data-ready=true]');
     await patrolMap.waitFor({ timeout: 30_000 });
     const pbox = (await patrolMap.boundingBox())!;
     await worker.page.mouse.click(pbox.x + pbox.width / 2, pbox.y + pbox.height / 2);
     await patrol.locator('input[name=selfHandle]').check();
+    await worker.context.setOffline(true);
     await patrol.locator('button[type=submit]').click();
     const patrolDone = patrol.locator('[role=status]');
-    await expect.poll(() => patrolDone.textContent(), { timeout: 10_000 }).toMatch(/^已提交，案件编号 \d+$/);
-    const patrolCode = (await patrolDone.textContent())!.replace(/\D/g, '');
-    await worker.page.screenshot({ path: screenshotPath('worker-patrol.png') });
+    await expect
+      .poll(() => patrolDone.textContent(), { timeout: 10_000 })
+      .toBe('网络不可用，上报已保存，联网后自动发送');
+    await worker.page.locator('[data-testid=queued]').waitFor();
+    await worker.page.screenshot({ path: screenshotPath('worker-patrol.png'), fullPage: true });
+    await worker.context.setOffline(false);
+    await worker.page.locator('[data-testid=queued]').waitFor({ state: 'detached', timeout: 30_000 });
+    const patrols = (await (await worker.page.request.get(`${server.url}/api/cases?source=patrol&pageSize=100`)).json())
+      .items as { id: string; code: string; description: string }[];
+    const patrolCases = patrols.filter((c) => c.description === '商铺门前堆放纸箱，已督促清理');
+    expect(patrolCases).toHaveLength(1);
+    const patrolCode = patrolCases[0]!.code;
 
     // The dispatcher sees it (live), verifies and closes it.
     const row = dispatcher.page.locator(`[data-testid=queue] tr[data-case="${code}"][data-state=handled]`);
@@ -246,6 +275,15 @@ describe.skipIf(!hasChromium)('the closed loop across the screens (Chromium)', (
     const box = (await map.boundingBox())!;
     await resident.page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
     await form.locator('[data-testid=picked]').waitFor();
+    await form
+      .locator('input[type=file]')
+      .setInputFiles({ name: 'pavement.png', mimeType: 'image/png', buffer: onePixelPng });
+    await form.locator('.photo-picker img').waitFor();
+    const contact = form.locator('[data-testid=contact]');
+    await contact.locator('[name=reporterName]').fill('王小红');
+    await contact.locator('[name=reporterPhone]').fill('13911112222');
+    await contact.locator('[name=reporterEmail]').fill('wang.xh@example.cn');
+    await resident.page.screenshot({ path: screenshotPath('report-form.png'), fullPage: true });
     await form.locator('button[type=submit]').click();
     const done = form.locator('[role=status]');
     await expect.poll(() => done.textContent(), { timeout: 10_000 }).toMatch(/^已提交，案件编号 \d+$/);
@@ -258,6 +296,13 @@ describe.skipIf(!hasChromium)('the closed loop across the screens (Chromium)', (
     await reportRow.waitFor({ timeout: 20_000 });
     await reportRow.click();
     const reportPane = `.case-detail[data-case="${reportCode}"]`;
+    // The resident's photo and contact details, in full for the dispatcher of the case.
+    await dispatcher.page.locator(`${reportPane} img[data-photo^="upload:"]`).first().waitFor();
+    expect(await dispatcher.page.locator(`${reportPane} [data-testid=reporter]`).textContent()).toBe(
+      '王小红 · 13911112222 · wang.xh@example.cn',
+    );
+    await dispatcher.page.locator(`${reportPane} [data-testid=case-map][data-ready=true]`).waitFor({ timeout: 30_000 });
+    await dispatcher.page.screenshot({ path: screenshotPath('console-report.png') });
     await act(dispatcher.page, reportPane, 'register');
     await dispatcher.page.locator(`${reportPane}[data-state=registered]`).waitFor();
     await dispatcher.page.locator(`${reportPane} button[data-action=dispatch]`).click();
@@ -301,6 +346,32 @@ describe.skipIf(!hasChromium)('the closed loop across the screens (Chromium)', (
       .waitFor();
     await resident.page.screenshot({ path: screenshotPath('report-rated.png') });
 
+    // The console exports its queue with the current filters: the road-damage cases, as CSV.
+    await dispatcher.page.locator('select[name=status]').selectOption('');
+    await dispatcher.page.locator('select[name=category]').selectOption('road_damage');
+    await dispatcher.page.locator('[data-testid=queue] tbody tr').first().waitFor();
+    await expect.poll(() => dispatcher.page.locator('[data-testid=queue] tbody tr').count()).toBe(1);
+    const exportLink = dispatcher.page.locator('[data-export=cases-csv]');
+    expect(await exportLink.getAttribute('href')).toBe('/api/cases/export?format=csv&category=road_damage');
+    const [download] = await Promise.all([dispatcher.page.waitForEvent('download'), exportLink.click()]);
+    expect(download.suggestedFilename()).toMatch(/^cases-\d{12}\.csv$/);
+    const csv = fs.readFileSync((await download.path())!, 'utf8');
+    const lines = csv
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
+    expect(lines[0]!.startsWith('案件编号,来源,类别,标题,问题描述,状态')).toBe(true);
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toContain(reportCode);
+    expect(lines[1]).toContain('已评价');
+    // Contact details masked in a list, even the dispatcher's.
+    expect(lines[1]).toContain('王**');
+    expect(lines[1]).toContain('139****2222');
+    expect(csv).not.toContain('13911112222');
+    // The queue on screen is the one exported (a late answer for the old filters never replaces it).
+    expect(await dispatcher.page.locator('[data-testid=queue] tbody tr').getAttribute('data-case')).toBe(reportCode);
+    await dispatcher.page.screenshot({ path: screenshotPath('console-export.png') });
+
     // What the API says at the end.
     const final = (await (await dispatcher.page.request.get(`${server.url}/api/cases?status=closed,evaluated`)).json())
       .items as { code: string; state: string; satisfaction: string | null }[];
@@ -311,6 +382,13 @@ describe.skipIf(!hasChromium)('the closed loop across the screens (Chromium)', (
       state: 'handled',
       handler: { id: workerId },
     });
+    const patrolDetail = (await (
+      await dispatcher.page.request.get(`${server.url}/api/cases/${patrolCases[0]!.id}`)
+    ).json()) as {
+      timeline: { action: string; photos: string[] }[];
+    };
+    expect(patrolDetail.timeline.map((step) => step.action)).toEqual(['report', 'selfHandle']);
+    expect(patrolDetail.timeline[0]!.photos).toEqual([expect.stringMatching(/^upload:[0-9a-f]{64}$/)]);
     expect(final.find((c) => c.code === reportCode)).toMatchObject({ state: 'evaluated', satisfaction: 'satisfied' });
     expect(pageErrors).toEqual([]);
     expect(outside).toEqual([]);

@@ -123,10 +123,18 @@ describe.skipIf(!hasChromium)('the web app in Chromium (demo district)', () => {
     expect(drawn.clusters + drawn.points).toBeGreaterThan(0);
     // Both charts drew on a canvas.
     expect(await page.locator('.chart canvas').count()).toBeGreaterThanOrEqual(2);
-    // The case trends (cases per category per day, 按期处置率 per community) drew too.
+    // The case trends (cases per category per day, 按期处置率 per community) drew too; with nothing
+    // due yet, the on-time panel says so instead of drawing empty axes.
     await page.locator('[data-chart=case-trend] canvas').waitFor();
-    await page.locator('[data-chart=on-time] canvas').waitFor();
     expect(await page.locator('[data-chart=case-trend] .panel__title').textContent()).toBe('近14天各类案件数');
+    const onTime = page.locator('[data-chart=on-time]');
+    await onTime.waitFor();
+    if ((await onTime.getAttribute('data-due')) === 'true') await onTime.locator('canvas').waitFor();
+    else expect(await onTime.locator('.chart-empty').textContent()).toBe('近30天暂无到期案件');
+    // The case tiles: today's, open and overdue cases (the summary API), this month's rates (the KPIs).
+    for (const id of ['casesToday', 'openCases', 'overdue', 'onTimeHandlingRate', 'closingRate', 'satisfactionRate'])
+      await page.locator(`[data-slot=cases] [data-kpi=${id}]`).waitFor();
+    expect(await page.locator('[data-kpi=casesToday] .kpi__label').textContent()).toBe('今日案件');
 
     // Click a compound → its panel with its devices.
     const target = (await page.evaluate(compoundOnScreen)) as { x: number; y: number; id: string; name: string } | null;

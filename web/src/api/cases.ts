@@ -36,14 +36,41 @@ export function getCase(id: string, signal?: AbortSignal) {
   return api<CaseDetailView>(`/api/cases/${encodeURIComponent(id)}`, { signal });
 }
 
-/** Takes a workflow action (the client sends the CSRF token); 409 when the state does not allow it. */
-export function actOnCase(id: string, input: CaseActionInput) {
-  return api<CaseDetailView>(`/api/cases/${encodeURIComponent(id)}/actions`, { method: 'POST', body: input });
+/** What a report sends (`POST /api/cases`): the category, and any of the rest. */
+export type ReportInput = Partial<CaseInput> & { category: string };
+
+/** A fresh idempotency key: one per request a person means to make (its retries reuse it). */
+export function newRequestKey(): string {
+  return typeof crypto !== 'undefined' && 'randomUUID' in crypto
+    ? crypto.randomUUID()
+    : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
 }
 
-/** Reports a case (上报). */
-export function reportCase(input: Partial<CaseInput> & { category: string }) {
-  return api<CaseDetailView>('/api/cases', { method: 'POST', body: input });
+/** The `Idempotency-Key` header of a write that may be retried (`key` one per intended request). */
+const once = (key: string | undefined): Record<string, string> => (key ? { 'idempotency-key': key } : {});
+
+/**
+ * Takes a workflow action (the client sends the CSRF token); 409 when the state does not allow it.
+ * With `key`, sending it again (a retry after a lost answer) returns the first answer, not a second action.
+ */
+export function actOnCase(id: string, input: CaseActionInput, key?: string) {
+  return api<CaseDetailView>(`/api/cases/${encodeURIComponent(id)}/actions`, {
+    method: 'POST',
+    body: input,
+    headers: once(key),
+  });
+}
+
+/** Reports a case (上报); with `key`, a retry creates no second case. */
+export function reportCase(input: ReportInput, key?: string) {
+  return api<CaseDetailView>('/api/cases', { method: 'POST', body: input, headers: once(key) });
+}
+
+/** The URL of the case list's export (`GET /api/cases/export`) with the list's filters. */
+export function caseExportUrl(filters: CaseFilters, format: 'csv' | 'xlsx'): string {
+  const params = new URLSearchParams({ format });
+  for (const [k, v] of Object.entries(filters)) if (v) params.set(k, v);
+  return `/api/cases/export?${params}`;
 }
 
 let categories: Promise<CaseCategory[]> | null = null;

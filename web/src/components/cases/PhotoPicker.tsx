@@ -4,16 +4,20 @@ import { photoProblem, type UploadView, uploadPhoto } from '../../api/uploads.ts
 import { useI18n } from '../../i18n/index.tsx';
 
 /**
- * Before/after photos of a handling (issue 6): the phone's camera or a chosen image. Each file is
- * checked (type, size) and uploaded as soon as it is picked, so the handle action only carries
- * the `upload:<sha256>` references — uploading needs the network, the queued action does not.
+ * Photos for a case (issue 6): a worker's before/after photos of a handling, a resident's or a
+ * patrol's photo of the problem — the phone's camera or a chosen image. Each file is checked
+ * (type, size) and uploaded as soon as it is picked, so the report or action only carries the
+ * `upload:<sha256>` references: uploading needs the network, a queued action does not.
  */
 export function PhotoPicker({
   photos,
   onChange,
+  label,
 }: {
   photos: readonly UploadView[];
   onChange: (photos: UploadView[]) => void;
+  /** What the photos are for (the field's label). */
+  label: string;
 }) {
   const { t } = useI18n();
   const [busy, setBusy] = useState(false);
@@ -29,13 +33,13 @@ export function PhotoPicker({
     for (const file of files) {
       const problem = photoProblem(file);
       if (problem) {
-        problems.push(t(problem === 'type' ? 'worker.photoWrongType' : 'worker.photoTooBig', { name: file.name }));
+        problems.push(t(problem === 'type' ? 'photo.wrongType' : 'photo.tooBig', { name: file.name }));
         continue;
       }
       try {
         added.push(await uploadPhoto(file));
       } catch (err) {
-        problems.push(t('worker.photoFailed', { message: err instanceof ApiError ? err.message : String(err) }));
+        problems.push(t('photo.failed', { message: err instanceof ApiError ? err.message : String(err) }));
       }
     }
     setBusy(false);
@@ -46,8 +50,10 @@ export function PhotoPicker({
 
   return (
     <div className="field photo-picker">
-      <label>
-        {t('worker.photos')}
+      <span>{label}</span>
+      {/* The browser's own file button speaks the browser's language; this one speaks the app's. */}
+      <label className="button photo-picker__choose">
+        {t('photo.choose')}
         <input
           type="file"
           name="photos"
@@ -65,15 +71,15 @@ export function PhotoPicker({
               key={p.id}
               type="button"
               className="link-button"
-              title={t('worker.photoRemove')}
+              title={t('photo.remove')}
               onClick={() => onChange(photos.filter((x) => x.id !== p.id))}
             >
-              <img src={p.url} alt={t('worker.photoRemove')} className="photos__img" />
+              <img src={p.url} alt={t('photo.remove')} className="photos__img" />
             </button>
           ))}
         </span>
       )}
-      {busy && <p className="muted small">{t('worker.photoUploading')}</p>}
+      {busy && <p className="muted small">{t('photo.uploading')}</p>}
       {message && (
         <p className="muted small" role="alert">
           {message}

@@ -61,7 +61,9 @@ export function CaseDetailPane(props: {
         <dt>{t('case.firstResponsible')}</dt>
         <dd>{c.firstResponsible?.name ?? '—'}</dd>
         <dt>{t('case.reporter')}</dt>
-        <dd>{c.reporter ? [c.reporter.name, c.reporter.phone].filter(Boolean).join(' ') || '—' : '—'}</dd>
+        <dd data-testid="reporter">
+          {c.reporter ? [c.reporter.name, c.reporter.phone, c.reporter.email].filter(Boolean).join(' · ') || '—' : '—'}
+        </dd>
         <dt>{t('case.reportedAt')}</dt>
         <dd>{when(c.createdAt, locale)}</dd>
         <dt>{t('case.deadline')}</dt>

@@ -5,6 +5,7 @@ import {
   type CaseFilters,
   type CaseView,
   caseCategories,
+  caseExportUrl,
   getCase,
   listCases,
   openStates,
@@ -39,7 +40,8 @@ const allStates = [
 
 /**
  * The dispatch console (调度台): the case queue with SLA lights and countdowns, filters, one case's
- * detail with its timeline, map and actions; KPI export; refreshed live from `/api/live`.
+ * detail with its timeline, photos, map and actions; the queue exported with its filters (CSV/XLSX)
+ * and the KPIs; refreshed live from `/api/live`.
  */
 export default function ConsoleScreen() {
   const { t, locale } = useI18n();
@@ -86,21 +88,29 @@ export default function ConsoleScreen() {
     );
   }, []);
 
+  // Reloads overlap (a filter change, a live event's delayed reload): only the answer to the
+  // latest request, made with the current filters, may fill the queue.
+  const filtersRef = useRef(filters);
+  filtersRef.current = filters;
+  const latest = useRef(0);
   const reload = useCallback(async () => {
+    const seq = ++latest.current;
     try {
-      const page = await listCases(filters, 1, 200);
+      const page = await listCases(filtersRef.current, 1, 200);
+      if (seq !== latest.current) return;
       setCases(page.items);
       setTotal(page.total);
       setError(null);
       setUpdatedAt(Date.now());
     } catch (err) {
-      setError(String(err instanceof Error ? err.message : err));
+      if (seq === latest.current) setError(String(err instanceof Error ? err.message : err));
     }
-  }, [filters]);
+  }, []);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a change of the filters is what reloads
   useEffect(() => {
     void reload();
-  }, [reload]);
+  }, [reload, filters]);
 
   const loadDetail = useCallback(async (id: string) => {
     try {
@@ -194,12 +204,19 @@ export default function ConsoleScreen() {
           {t('console.filter.overdue')}
         </label>
         {canExport && (
-          <span className="toolbar__export">
-            {t('console.export')}
-            <a href="/api/kpis?format=csv" download>
+          <span className="toolbar__export" data-testid="export">
+            {t('console.export')}：{t('console.exportCases')}
+            <a href={caseExportUrl(filters, 'csv')} download data-export="cases-csv">
               {t('console.exportCsv')}
             </a>
-            <a href="/api/kpis?format=xlsx" download>
+            <a href={caseExportUrl(filters, 'xlsx')} download data-export="cases-xlsx">
+              {t('console.exportXlsx')}
+            </a>
+            · {t('console.exportKpis')}
+            <a href="/api/kpis?format=csv" download data-export="kpis-csv">
+              {t('console.exportCsv')}
+            </a>
+            <a href="/api/kpis?format=xlsx" download data-export="kpis-xlsx">
               {t('console.exportXlsx')}
             </a>
           </span>

@@ -1,5 +1,13 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { type CaseDetailView, type CaseView, getCase, listCases, visibleGrids } from '../../api/cases.ts';
+import {
+  type CaseDetailView,
+  type CaseView,
+  getCase,
+  listCases,
+  newRequestKey,
+  reportCase,
+  visibleGrids,
+} from '../../api/cases.ts';
 import { type LiveCaseData, type LiveEvent, useLiveFeed } from '../../api/live.ts';
 import type { GridView } from '../../api/types.ts';
 import { ActionPanel } from '../../components/cases/ActionPanel.tsx';
@@ -11,9 +19,10 @@ import { useI18n } from '../../i18n/index.tsx';
 import '../../styles/cases.css';
 
 /**
- * The resident portal (居民上报): report a problem, follow my reports, rate the result once closed
- * (评价). It uses `/api/cases` with the resident's session: the API lists a resident only the cases
- * they reported, and their name and phone are shown to dispatchers only, never publicly.
+ * The resident portal (居民上报): report a problem with photos and optional contact details, follow
+ * my reports, rate the result once closed (评价). It uses `/api/cases` with the resident's session:
+ * the API lists a resident only the cases they reported; their contact details reach the
+ * dispatcher of the case and are never public (masked in lists, absent from Open311).
  */
 export default function ReportScreen() {
   const { t, locale } = useI18n();
@@ -64,11 +73,15 @@ export default function ReportScreen() {
       <main className="portal">
         <section className="portal__form">
           <h1>{t('report.title')}</h1>
-          <ReportForm grids={grids} submitLabel={t('report.submit')} onReported={() => reload()}>
-            <p className="muted small">
-              {t('report.contact')}：{t('report.contactNote')} {t('report.photoUnsupported')}
-            </p>
-          </ReportForm>
+          <ReportForm
+            grids={grids}
+            submitLabel={t('report.submit')}
+            photoLabel={t('photo.report')}
+            askContact
+            // One key per submission: a double click or a retried request makes one report.
+            send={(input) => reportCase(input, newRequestKey())}
+            onDone={() => void reload()}
+          />
         </section>
         <section className="portal__mine">
           <h2>{t('report.mine', { n: mine?.length ?? 0 })}</h2>

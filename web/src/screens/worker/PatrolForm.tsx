@@ -1,29 +1,30 @@
-import { actOnCase } from '../../api/cases.ts';
+import type { CaseDetailView, ReportInput } from '../../api/cases.ts';
 import type { GridView } from '../../api/types.ts';
-import { ReportForm } from '../../components/cases/ReportForm.tsx';
+import { type ReportExtras, ReportForm } from '../../components/cases/ReportForm.tsx';
 import { useI18n } from '../../i18n/index.tsx';
 
 /**
- * A problem found on patrol (巡查上报), optionally fixed on the spot (自行处置: `selfHandle` right
- * after the report, which the workflow allows the reporting worker). Needs the network: creating a
- * case has no idempotency key, so it is not queued offline (a retry could report it twice).
+ * A problem found on patrol (巡查上报), with photos, optionally fixed on the spot (自行处置:
+ * `selfHandle` right after the report, which the workflow allows the reporting worker). `send`
+ * is the worker app's: it sends now, or queues the report offline under an idempotency key.
  */
-export function PatrolForm({ grids, onDone }: { grids: readonly GridView[]; onDone: () => void }) {
+export function PatrolForm(props: {
+  grids: readonly GridView[];
+  send: (input: ReportInput, extras: ReportExtras) => Promise<CaseDetailView | null>;
+  onDone: () => void;
+}) {
   const { t } = useI18n();
   return (
     <section>
       <h2 className="phone__section">{t('worker.patrolTitle')}</h2>
       <ReportForm
-        grids={grids}
+        grids={props.grids}
         submitLabel={t('worker.patrolSubmit')}
+        photoLabel={t('photo.patrol')}
         allowSelfHandle
-        onReported={async (created, { selfHandle, note }) => {
-          if (selfHandle) await actOnCase(created.id, { action: 'selfHandle', ...(note ? { note } : {}) });
-          onDone();
-        }}
-      >
-        <p className="muted small">{t('worker.photoUnsupported')}</p>
-      </ReportForm>
+        send={props.send}
+        onDone={props.onDone}
+      />
     </section>
   );
 }

@@ -6,7 +6,10 @@ import {
   type CaseView,
   getCase,
   listCases,
+  newRequestKey,
   openStates,
+  type ReportInput,
+  reportCase,
   visibleGrids,
 } from '../../api/cases.ts';
 import { ApiError } from '../../api/client.ts';
@@ -18,15 +21,16 @@ import { ActionPanel } from '../../components/cases/ActionPanel.tsx';
 import { CaseMap } from '../../components/cases/CaseMap.tsx';
 import { CaseTimeline } from '../../components/cases/CaseTimeline.tsx';
 import { LiveDot } from '../../components/cases/LiveDot.tsx';
+import { PhotoPicker } from '../../components/cases/PhotoPicker.tsx';
+import type { ReportExtras } from '../../components/cases/ReportForm.tsx';
 import { SlaBadge } from '../../components/cases/SlaBadge.tsx';
 import { useNow } from '../../components/cases/use-now.ts';
 import { useScopeChannels } from '../../components/cases/use-scope-channels.ts';
 import { UserMenu } from '../../components/layout/UserMenu.tsx';
 import { useI18n } from '../../i18n/index.tsx';
-import { flushQueue, newKey, type QueuedAction, storageQueue } from './action-queue.ts';
+import { flushQueue, type QueuedItem, sendReport, storageQueue } from './action-queue.ts';
 import { beep, unlockSound } from './beep.ts';
 import { PatrolForm } from './PatrolForm.tsx';
-import { PhotoPicker } from './PhotoPicker.tsx';
 import '../../styles/cases.css';
 
 type Tab = 'tasks' | 'map' | 'patrol';
@@ -41,8 +45,9 @@ const isTransient = (err: unknown) =>
 
 /**
  * The grid worker's phone app (网格员工作台, 390×844): my tasks by deadline, a sound when a new one
- * arrives, accept and handle with notes, the tasks on a map, and patrol reports with 自行处置.
- * Actions taken offline wait in localStorage and are sent when the network is back (action-queue.ts).
+ * arrives, accept and handle with notes and photos, the tasks on a map, and patrol reports with
+ * photos and 自行处置. Actions and reports made offline wait in localStorage and are sent, each
+ * under its idempotency key, when the network is back (action-queue.ts).
  */
 export default function WorkerScreen() {
   const { t } = useI18n();
@@ -82,7 +87,7 @@ export default function WorkerScreen() {
   }, [userId, t]);
 
   const flush = useCallback(async () => {
-    const outcomes = await flushQueue({ ...queue, getCase, act: actOnCase, isTransient });
+    const outcomes = await flushQueue({ ...queue, act: actOnCase, report: reportCase, isTransient });
     setQueued(queue.load().length);
     if (outcomes.some((o) => o.result !== 'kept')) void reload();
     const current = openRef.current;
@@ -114,18 +119,34 @@ export default function WorkerScreen() {
   );
   const status = useLiveFeed(useScopeChannels(me), onEvent, () => void reload());
 
-  /** Sends an action now, or queues it when the network fails; never both. */
-  const send = async (id: string, input: CaseActionInput): Promise<CaseDetailView | null> => {
-    const fromState = openRef.current?.state ?? '';
+  /**
+   * Sends now, or queues when the network fails. The first attempt already carries the item's
+   * idempotency key, so if it did arrive (only the answer was lost) the queued retry does nothing new.
+   */
+  const sendOrQueue = async (item: QueuedItem, now: () => Promise<CaseDetailView>): Promise<CaseDetailView | null> => {
     try {
-      return await actOnCase(id, input);
+      return await now();
     } catch (err) {
       if (!isTransient(err)) throw err;
-      const item: QueuedAction = { key: newKey(), caseId: id, input, fromState, queuedAt: Date.now(), attempts: 1 };
-      queue.save([...queue.load(), item]);
+      queue.save([...queue.load(), { ...item, attempts: 1 }]);
       setQueued(queue.load().length);
       return null;
     }
+  };
+  const send = (id: string, input: CaseActionInput) => {
+    const item: QueuedItem = { key: newRequestKey(), caseId: id, input, queuedAt: Date.now(), attempts: 0 };
+    return sendOrQueue(item, () => actOnCase(id, input, item.key));
+  };
+  const report = (input: ReportInput, extras: ReportExtras) => {
+    const item: QueuedItem = {
+      kind: 'report',
+      key: newRequestKey(),
+      input,
+      selfHandleNote: extras.selfHandle ? extras.note : null,
+      queuedAt: Date.now(),
+      attempts: 0,
+    };
+    return sendOrQueue(item, () => sendReport({ act: actOnCase, report: reportCase }, item));
   };
 
   const sorted = useMemo(() => [...(cases ?? [])].sort((a, b) => deadlineOf(a) - deadlineOf(b)), [cases]);
@@ -198,7 +219,7 @@ export default function WorkerScreen() {
             className="case-map case-map--phone"
           />
         ) : (
-          <PatrolForm grids={myGrids} onDone={() => void reload()} />
+          <PatrolForm grids={myGrids} send={report} onDone={() => void reload()} />
         )}
       </main>
       <nav className="phone__tabs">
@@ -285,7 +306,7 @@ function TaskDetail(props: {
           setPhotos([]);
           props.onDone(after);
         }}
-        extra={{ handle: <PhotoPicker photos={photos} onChange={setPhotos} /> }}
+        extra={{ handle: <PhotoPicker photos={photos} onChange={setPhotos} label={t('photo.handling')} /> }}
       />
       <h3>{t('case.timeline')}</h3>
       <CaseTimeline steps={c.timeline} />

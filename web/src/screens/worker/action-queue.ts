@@ -1,50 +1,67 @@
-import type { CaseActionInput, CaseDetailView } from '../../api/cases.ts';
+import type { CaseActionInput, CaseDetailView, ReportInput } from '../../api/cases.ts';
 
-// A grid worker's phone loses the network in stairwells and basements. Actions wait in
-// localStorage and are retried. The case API has no idempotency key, so "without doing anything
-// twice" rests on the workflow itself: each queued action remembers the state it was taken in, and
-// before resending, the queue reads the case; if it has moved on (an earlier attempt did get through
-// and only the answer was lost, or someone else acted), the action is dropped, not repeated. The
-// server refuses an action its state does not allow (409) anyway, so a race cannot apply it twice.
+// A grid worker's phone loses the network in stairwells and basements. Actions and patrol reports
+// wait in localStorage and are retried. Each carries one `Idempotency-Key`, sent with its first
+// attempt and with every retry: when an attempt did reach the server and only the answer was lost,
+// the server answers the retry with that first answer and does nothing twice (docs/cases.md).
 
-/** One action waiting to be sent. */
+/** A workflow action waiting to be sent. */
 export type QueuedAction = {
+  kind?: 'action';
+  /** The action's `Idempotency-Key`. */
   key: string;
   caseId: string;
   input: CaseActionInput;
-  /** The case state the action was taken in. */
-  fromState: string;
   queuedAt: number;
   attempts: number;
 };
 
+/** A patrol report waiting to be sent, and its 自行处置 when it was fixed on the spot. */
+export type QueuedReport = {
+  kind: 'report';
+  /** The report's `Idempotency-Key`; its self-handling uses `<key>:selfHandle`. */
+  key: string;
+  input: ReportInput;
+  /** The self-handling's note, or null when the worker did not fix it on the spot. */
+  selfHandleNote: string | null;
+  queuedAt: number;
+  attempts: number;
+};
+
+/** Anything waiting in the queue. */
+export type QueuedItem = QueuedAction | QueuedReport;
+
 /** What the queue needs from the outside (the API and storage), so it can be tested without them. */
 export type QueueDeps = {
-  load: () => QueuedAction[];
-  save: (items: QueuedAction[]) => void;
-  getCase: (id: string) => Promise<CaseDetailView>;
-  act: (id: string, input: CaseActionInput) => Promise<CaseDetailView>;
+  load: () => QueuedItem[];
+  save: (items: QueuedItem[]) => void;
+  act: (id: string, input: CaseActionInput, key: string) => Promise<CaseDetailView>;
+  report: (input: ReportInput, key: string) => Promise<CaseDetailView>;
   /** Whether an error means "try again later" (no network, 5xx, 429) rather than "refused". */
   isTransient: (err: unknown) => boolean;
 };
 
-/** What happened to one queued action in a flush. */
+/** What happened to one queued item in a flush. */
 export type FlushOutcome =
   | { key: string; result: 'sent'; after: CaseDetailView }
-  | { key: string; result: 'skipped'; state: string }
   | { key: string; result: 'refused'; error: unknown }
   | { key: string; result: 'kept'; error: unknown };
 
-/** A fresh key for a queued action (for the list and the storage, not the server). */
-export function newKey(): string {
-  return typeof crypto !== 'undefined' && 'randomUUID' in crypto
-    ? crypto.randomUUID()
-    : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
+/** Sends one patrol report, then its self-handling, each under its own key; returns the case after both. */
+export async function sendReport(
+  deps: Pick<QueueDeps, 'act' | 'report'>,
+  item: Pick<QueuedReport, 'key' | 'input' | 'selfHandleNote'>,
+): Promise<CaseDetailView> {
+  const created = await deps.report(item.input, item.key);
+  if (item.selfHandleNote === null) return created;
+  const note = item.selfHandleNote;
+  return deps.act(created.id, { action: 'selfHandle', ...(note ? { note } : {}) }, `${item.key}:selfHandle`);
 }
 
 /**
- * Sends the waiting actions in the order they were taken. A transient failure stops the flush
- * (later actions often depend on earlier ones: accept before handle) and keeps the rest.
+ * Sends the waiting items in the order they were made. A transient failure stops the flush
+ * (later actions often depend on earlier ones: accept before handle) and keeps the rest; a refusal
+ * (4xx: someone else moved the case on, a key reused) drops the item.
  */
 export async function flushQueue(deps: QueueDeps): Promise<FlushOutcome[]> {
   const items = deps.load();
@@ -52,13 +69,9 @@ export async function flushQueue(deps: QueueDeps): Promise<FlushOutcome[]> {
   let rest = [...items];
   for (const item of items) {
     try {
-      const current = await deps.getCase(item.caseId);
-      if (current.state !== item.fromState) {
-        outcomes.push({ key: item.key, result: 'skipped', state: current.state });
-      } else {
-        const after = await deps.act(item.caseId, item.input);
-        outcomes.push({ key: item.key, result: 'sent', after });
-      }
+      const after =
+        item.kind === 'report' ? await sendReport(deps, item) : await deps.act(item.caseId, item.input, item.key);
+      outcomes.push({ key: item.key, result: 'sent', after });
       rest = rest.filter((i) => i.key !== item.key);
     } catch (error) {
       if (deps.isTransient(error)) {
@@ -83,7 +96,7 @@ export function storageQueue(userId: string): Pick<QueueDeps, 'load' | 'save'> {
     load: () => {
       try {
         const raw = localStorage.getItem(key);
-        return raw ? (JSON.parse(raw) as QueuedAction[]) : [];
+        return raw ? (JSON.parse(raw) as QueuedItem[]) : [];
       } catch {
         return [];
       }
@@ -93,7 +106,7 @@ export function storageQueue(userId: string): Pick<QueueDeps, 'load' | 'save'> {
         if (items.length) localStorage.setItem(key, JSON.stringify(items));
         else localStorage.removeItem(key);
       } catch {
-        // storage full or disabled: the action stays in memory for this page only
+        // storage full or disabled: the item stays in memory for this page only
       }
     },
   };
