@@ -4,6 +4,8 @@
  * GS1 Digital Link URI Syntax 1.2 §4.11).
  */
 
+import { RecentMemo } from './memo.ts';
+
 const CANONICAL = 'https://id.gs1.org/';
 
 /** A character of an EPC URI component (TDS 2.0 §5: GS1 AI encodable character set 82, URI-escaped). */
@@ -14,12 +16,16 @@ const CPI_SAFE = String.raw`(?:%2[3dfDF]|[0-9A-Z\-])`;
 /** The GS1 mod-10 check digit of a digit string (GS1 General Specifications §7.9.1). */
 export function gs1CheckDigit(digits: string): string {
   let sum = 0;
-  for (let i = digits.length - 1, weight = 3; i >= 0; i--, weight = 4 - weight) sum += Number(digits[i]) * weight;
+  for (let i = digits.length - 1, weight = 3; i >= 0; i--, weight = 4 - weight)
+    sum += (digits.charCodeAt(i) - 48) * weight;
   return String((10 - (sum % 10)) % 10);
 }
 
 /** Percent-encodes the characters a GS1 Digital Link path segment must not carry raw (DL 1.2 Table 7-1). */
+const RESERVED = /[!()*+,:]/;
+
 function encodeSegment(value: string): string {
+  if (!RESERVED.test(value)) return value;
   return value.replace(/[!()*+,:]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
@@ -129,14 +135,32 @@ const BY_SCHEME: ReadonlyMap<string, Converter> = new Map(
   CONVERTERS.map((c) => [/^\^urn:epc:([a-z]+:[a-z]+):/.exec(c.pattern.source)![1]!, c]),
 );
 
+/**
+ * The last few conversions: an event's EPCs are converted for its hash and again for the
+ * identifier index, one right after the other (a short ring, compared by identity first).
+ */
+const RING = 16;
+const ringIn: string[] = new Array(RING).fill('');
+const ringOut: (string | undefined)[] = new Array(RING).fill(undefined);
+let ringNext = 0;
+
 /** Converts an EPC (Class / Pattern) URI to its GS1 Digital Link URI; `undefined` if it is none of them. */
 export function epcUriToDigitalLink(uri: string): string | undefined {
+  for (let i = 0; i < RING; i++) if (ringIn[i] === uri) return ringOut[i];
+  const out = convertEpcUri(uri);
+  ringIn[ringNext] = uri;
+  ringOut[ringNext] = out;
+  ringNext = (ringNext + 1) % RING;
+  return out;
+}
+
+function convertEpcUri(uri: string): string | undefined {
   if (!uri.startsWith('urn:epc:')) return undefined;
   const kind = uri.indexOf(':', 8);
   const scheme = kind < 0 ? -1 : uri.indexOf(':', kind + 1);
   const converter = scheme < 0 ? undefined : BY_SCHEME.get(uri.slice(8, scheme));
   const m = converter?.pattern.exec(uri);
-  return m ? converter!.convert([...m]) : undefined;
+  return m ? converter!.convert(m) : undefined;
 }
 
 /** DL 1.2 §4.5 short names → numeric AIs. */
@@ -222,7 +246,19 @@ export function constrainDigitalLink(uri: string): string | undefined {
   return CANONICAL + path;
 }
 
-/** Any GS1 identifier URI (EPC URI or Digital Link) → constrained canonical DL URI, else `undefined`. */
+const links = new RecentMemo();
+
+/**
+ * Any GS1 identifier URI (EPC URI or Digital Link) → constrained canonical DL URI, else `undefined`.
+ * Recent answers are remembered (classes, locations and parties recur; hashing and the store's
+ * identifier index convert the same ones).
+ */
 export function toCanonicalDigitalLink(uri: string): string | undefined {
-  return uri.startsWith('urn:epc:') ? epcUriToDigitalLink(uri) : constrainDigitalLink(uri);
+  if (uri.startsWith('urn:epc:id:')) return epcUriToDigitalLink(uri); // serials rarely repeat: not worth remembering
+  let out = links.get(uri);
+  if (out === undefined) {
+    out = (uri.startsWith('urn:epc:') ? epcUriToDigitalLink(uri) : constrainDigitalLink(uri)) ?? '';
+    links.set(uri, out);
+  }
+  return out === '' ? undefined : out;
 }

@@ -58,20 +58,22 @@ export function fieldName(key: string, namespaces: Namespaces): string {
 }
 
 /** Event-level JSON lists and the XML name of their items. */
-const LIST_ITEMS: Readonly<Record<string, string>> = {
-  epcList: 'epc',
-  inputEPCList: 'epc',
-  outputEPCList: 'epc',
-  childEPCs: 'epc',
-  quantityList: 'quantityElement',
-  childQuantityList: 'quantityElement',
-  inputQuantityList: 'quantityElement',
-  outputQuantityList: 'quantityElement',
-  sensorElementList: 'sensorElement',
-  bizTransactionList: 'bizTransaction',
-  sourceList: 'source',
-  destinationList: 'destination',
-};
+const LIST_ITEMS: ReadonlyMap<string, string> = new Map(
+  Object.entries({
+    epcList: 'epc',
+    inputEPCList: 'epc',
+    outputEPCList: 'epc',
+    childEPCs: 'epc',
+    quantityList: 'quantityElement',
+    childQuantityList: 'quantityElement',
+    inputQuantityList: 'quantityElement',
+    outputQuantityList: 'quantityElement',
+    sensorElementList: 'sensorElement',
+    bizTransactionList: 'bizTransaction',
+    sourceList: 'source',
+    destinationList: 'destination',
+  }),
+);
 
 /** List items whose value sits in a same-named key next to their `type` (`{ type, bizTransaction }`). */
 const TYPED_ITEMS: ReadonlySet<string> = new Set(['bizTransaction', 'source', 'destination']);
@@ -120,12 +122,13 @@ function listItem(r: Reader, itemName: string, value: unknown, path: string): Ha
 
 /** The fields for one key of a JSON object; a JSON array yields one field per item, as repeated XML elements do. */
 function memberFields(r: Reader, key: string, value: unknown, owner: string, path: string): HashNode[] {
-  const itemName = owner === 'event' ? LIST_ITEMS[key] : undefined;
+  const itemName = owner === 'event' ? LIST_ITEMS.get(key) : undefined;
   if (itemName !== undefined) {
-    const items = Array.isArray(value) ? value : [value];
-    const children = items.flatMap((item, i) =>
-      item === null ? [] : [listItem(r, itemName, item, Array.isArray(value) ? pointer(path, i) : path)],
-    );
+    const children: HashNode[] = [];
+    if (!Array.isArray(value)) children.push(listItem(r, itemName, value, path));
+    else
+      for (let i = 0; i < value.length; i++)
+        if (value[i] !== null) children.push(listItem(r, itemName, value[i], pointer(path, i)));
     return [{ name: key, value: '', children, path }];
   }
   if (owner === 'event' && (key === 'readPoint' || key === 'bizLocation') && typeof value === 'string') {
@@ -134,7 +137,10 @@ function memberFields(r: Reader, key: string, value: unknown, owner: string, pat
   }
   const name = fieldName(key, r.namespaces);
   if (!Array.isArray(value)) return [valueNode(r, name, key, value, owner, path)];
-  return value.flatMap((item, i) => (item === null ? [] : [valueNode(r, name, key, item, owner, pointer(path, i))]));
+  const out: HashNode[] = [];
+  for (let i = 0; i < value.length; i++)
+    if (value[i] !== null) out.push(valueNode(r, name, key, value[i], owner, pointer(path, i)));
+  return out;
 }
 
 /** The fields of a JSON object; `owner` is `event` for the event itself, else the key it sits under. */

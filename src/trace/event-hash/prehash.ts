@@ -104,19 +104,30 @@ function orderedFields(
   order: readonly Step[],
   nested: boolean,
 ): { text: string; rest: HashNode[] } {
+  // Which step each field belongs to, in one pass over the fields: `step * 4096 + field` sorts by step.
+  const steps = stepIndex(order);
+  const matched: number[] = [];
+  for (let i = 0; i < fields.length; i++) {
+    const step = steps.get(fields[i]!.name);
+    if (step !== undefined) matched.push(step * 4096 + i);
+  }
+  if (matched.length > 1) matched.sort((a, b) => a - b);
   const left: (HashNode | null)[] = fields.slice();
   let out = '';
-  for (const step of order) {
+  for (let m = 0; m < matched.length; ) {
+    const step = order[Math.floor(matched[m]! / 4096)]!;
+    let end = m + 1;
+    while (end < matched.length && Math.floor(matched[end]! / 4096) === Math.floor(matched[m]! / 4096)) end++;
     const rendered: string[] = [];
-    for (let i = 0; i < fields.length; i++) {
-      const node = fields[i]!;
-      if (node.name !== step.name) continue;
-      const { text, leftover } = orderedField(node, step);
+    for (let j = m; j < end; j++) {
+      const i = matched[j]! % 4096;
+      const { text, leftover } = orderedField(fields[i]!, step);
       left[i] = leftover;
       if (text) rendered.push(text);
     }
     if (rendered.length > 1) sortCodePoints(rendered);
     for (const text of rendered) out += text;
+    m = end;
   }
   const extensions: HashNode[] = [];
   const rest: HashNode[] = [];
@@ -126,6 +137,18 @@ function orderedFields(
     else if (left[i]) rest.push(left[i]!);
   }
   return { text: extensions.length > 0 ? out + genericFields(extensions) : out, rest };
+}
+
+const stepIndexes = new WeakMap<readonly Step[], ReadonlyMap<string, number>>();
+
+/** Step name → its position in an order (computed once per order). */
+function stepIndex(order: readonly Step[]): ReadonlyMap<string, number> {
+  let index = stepIndexes.get(order);
+  if (!index) {
+    index = new Map(order.map((step, i) => [step.name, i]));
+    stepIndexes.set(order, index);
+  }
+  return index;
 }
 
 /** A typed list item: `type=…` then `bizTransaction=…` (CBV 2.0 §8.9 step 13), then anything else it carries. */

@@ -20,6 +20,8 @@ export type HashEvent = {
   path: string;
 };
 
+const ABOVE_SURROGATES = /[\ud800-\uffff]/;
+
 /** Maps a UTF-16 code unit so that comparing mapped units orders strings by code point. */
 function codePointRank(unit: number): number {
   if (unit >= 0xd800 && unit <= 0xdfff) return unit + 0x2000; // surrogates sort after the rest of the BMP
@@ -33,6 +35,8 @@ function codePointRank(unit: number): number {
  * `Array.prototype.sort`'s default compares UTF-16 code units, which differs above U+FFFF.
  */
 export function compareCodePoints(a: string, b: string): number {
+  // Below U+D800 code units are code points: the engine's own comparison is the same order.
+  if (!ABOVE_SURROGATES.test(a) && !ABOVE_SURROGATES.test(b)) return a < b ? -1 : a > b ? 1 : 0;
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
     const x = a.charCodeAt(i);

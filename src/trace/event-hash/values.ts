@@ -1,8 +1,9 @@
 /**
  * Value canonicalisation for pre-hash strings (CBV 2.0 §8.9 steps 5–9 and 14–18).
  */
-import { toCanonicalDigitalLink } from './digital-link.ts';
+import { epcUriToDigitalLink, toCanonicalDigitalLink } from './digital-link.ts';
 import { EventHashError } from './errors.ts';
+import { RecentMemo } from './memo.ts';
 import { CBV_URN_PREFIXES, VALUE_CURIE_PREFIXES } from './vocab.ts';
 
 /** A decimal number as Python's `float()` reads it: sign, digits with single `_` separators, fraction, exponent. */
@@ -37,31 +38,18 @@ export function expandValueCurie(text: string): string {
   return base === undefined ? text : base + text.slice(colon + 1);
 }
 
-/**
- * Remembers recent results of a pure function of a string: two generations of at most `size`
- * entries each; a full young generation becomes the old one. Events repeat the same locations,
- * steps, classes and parties; unique serials only pass through.
- */
-export class RecentMemo {
-  private young = new Map<string, string>();
-  private old = new Map<string, string>();
-
-  constructor(private readonly size = 20_000) {}
-
-  get(key: string): string | undefined {
-    return this.young.get(key) ?? this.old.get(key);
-  }
-
-  set(key: string, value: string): void {
-    if (this.young.size >= this.size) {
-      this.old = this.young;
-      this.young = new Map();
-    }
-    this.young.set(key, value);
-  }
-}
-
 const values = new RecentMemo();
+
+/** Letters, digits, `_` and `-` only, starting with a letter: no CURIE, URI, number or space to canonicalise. */
+function isPlainWord(text: string): boolean {
+  const first = text.charCodeAt(0);
+  if (!((first >= 65 && first <= 90) || (first >= 97 && first <= 122))) return false;
+  for (let i = 1; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45)) return false;
+  }
+  return true;
+}
 
 /**
  * A (non-timestamp) value in its pre-hash form: trimmed (step 5), standard CURIE expanded
@@ -69,6 +57,12 @@ const values = new RecentMemo();
  * and GS1 Digital Link URIs → constrained canonical Digital Link (steps 17–18).
  */
 export function canonicalValue(raw: string): string {
+  if (isPlainWord(raw)) return raw; // ADD, KGM, in_transit …: nothing to expand, convert or trim
+  if (raw.startsWith('urn:epc:id:')) {
+    // Instance identifiers (serials) rarely repeat: converting costs less than remembering (steps 17–18).
+    const text = raw.trim();
+    return epcUriToDigitalLink(text) ?? text;
+  }
   let out = values.get(raw);
   if (out === undefined) {
     out = canonicalValueOf(raw);
@@ -110,6 +104,7 @@ const daysIn = (year: number, month: number): number =>
  * @throws EventHashError if `raw` is not a date-time with a time zone (its UTC instant is unknown).
  */
 export function canonicalTimestamp(raw: string, path: string): string {
+  if (isCanonicalUtc(raw)) return raw;
   let out = times.get(raw);
   if (out === undefined) {
     out = canonicalTimestampOf(raw, path);
@@ -119,6 +114,16 @@ export function canonicalTimestamp(raw: string, path: string): string {
 }
 
 const times = new RecentMemo();
+
+const CANONICAL_UTC = /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
+
+/** Already in pre-hash form (`2026-11-01T00:00:00.000Z`, what `toISOString` writes) and a real day. */
+function isCanonicalUtc(raw: string): boolean {
+  const m = CANONICAL_UTC.exec(raw);
+  if (!m) return false;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  return year >= 100 && month >= 1 && month <= 12 && day >= 1 && day <= daysIn(year, month);
+}
 
 function canonicalTimestampOf(raw: string, path: string): string {
   const m = TIMESTAMP.exec(raw.trim());
