@@ -4,6 +4,8 @@
  * The pre-hash string follows the algorithm of the GS1 reference implementation
  * (github.com/RalphTro/epcis-event-hash-generator) and is checked against its conformance examples.
  */
+
+import { simplePreHash } from './fast.ts';
 import { fieldName, type JsonLdContext, jsonEvent, namespacesOf, readJsonDocument } from './json.ts';
 import { eventHash, preHashOf } from './prehash.ts';
 import { readXmlDocument } from './xml.ts';
@@ -45,6 +47,10 @@ export function eventHashesOfDocument(input: EventHashInput): DocumentEventHashe
  * @throws EventHashError (with a JSON pointer into the event) on input that cannot be hashed.
  */
 export function prehashOfEvent(event: object, context?: JsonLdContext, options: PrehashOptions = {}): string {
+  if (!options.ignoreFields?.length) {
+    const simple = simplePreHash(event as Record<string, unknown>);
+    if (simple !== undefined) return simple;
+  }
   const namespaces = cachedNamespaces(context);
   const hashEvent = jsonEvent(event, namespaces);
   const ignore = new Set((options.ignoreFields ?? []).map((f) => (f.startsWith('{') ? f : fieldName(f, namespaces))));
