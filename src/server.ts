@@ -7,6 +7,7 @@ import { inProcessBus, natsBus } from './kernel/bus.ts';
 import { type Clock, systemClock } from './kernel/clock.ts';
 import { type Db, openDb } from './kernel/db/connection.ts';
 import { migrateToLatest } from './kernel/db/migrate.ts';
+import { retryOnForeignSchemaDrop } from './kernel/db/retry.ts';
 import { EventProcessorRunner } from './kernel/events/processors.ts';
 import { LiveHub } from './notify/live-hub.ts';
 import { registerNotifyWork } from './notify/module.ts';
@@ -26,7 +27,7 @@ export async function startRuntime(
 ): Promise<Runtime> {
   const log = pino({ level: config.logLevel });
   const database = await openDb(config);
-  const ran = await migrateToLatest(database);
+  const ran = await retryOnForeignSchemaDrop(() => migrateToLatest(database), database.schema);
   if (ran.length > 0) log.info({ migrations: ran }, 'database migrated');
   const twin = new TwinIndex();
   await twin.load(database.db);

@@ -1,0 +1,26 @@
+/**
+ * Runs `fn` again (up to `attempts` times) when PostgreSQL says that a schema other than ours does
+ * not exist (SQLSTATE 3F000). Kysely's introspector, which the migrator uses, scans every schema
+ * with `has_schema_privilege`; a schema dropped during the scan (another tenant's, or a parallel
+ * test run's) fails it. A missing schema of our own is a real error and is thrown at once.
+ */
+export async function retryOnForeignSchemaDrop<T>(
+  fn: () => Promise<T>,
+  own: string | undefined,
+  attempts = 3,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (attempt >= attempts || !isForeignSchemaGone(err, own)) throw err;
+    }
+  }
+}
+
+function isForeignSchemaGone(err: unknown, own: string | undefined): boolean {
+  const e = err as { code?: unknown; message?: unknown };
+  if (e?.code !== '3F000' || typeof e.message !== 'string') return false;
+  const named = /schema "([^"]+)" does not exist/.exec(e.message)?.[1];
+  return named !== undefined && named !== own;
+}
