@@ -1,7 +1,8 @@
 /**
- * The EPCIS event store. Each captured event is kept whole (its JSON-LD form, field for field)
- * with the columns the standard queries filter on, and every identifier it names is indexed in
- * `epcis_event_ids` — the table the trace engine walks.
+ * The EPCIS event store (migrations 003, 004, 010). Each captured event is kept whole (its JSON-LD
+ * form, field for field) with the columns the standard queries filter on, and every identifier it
+ * names is indexed in `epcis_event_ids` — the table the trace engine walks. Capture writes an
+ * event, its identifiers and its facets in one transaction (no foreign keys: docs/decisions/004).
  */
 export type TraceTables = {
   epcis_events: EpcisEventsTable;
@@ -9,9 +10,12 @@ export type TraceTables = {
 };
 
 export interface EpcisEventsTable {
-  /** Record order (assigned at capture); pages and `GE_recordTime` follow it. */
+  /** Record order (assigned at capture); pages and `GE_recordTime` follow it. The rowid on SQLite. */
   seq: number;
-  /** The eventID as captured, or the CBV 2.0 hash ID when the event had none. */
+  /**
+   * The eventID as captured, or the CBV 2.0 hash ID when the event had none. Unique; indexed only
+   * where it differs from `event_hash` (look events up with `eventIdIn`, epcis/query-store.ts).
+   */
   event_id: string;
   /** CBV 2.0 event hash (`ni:///sha-256;…?ver=CBV2.0`); capturing the same event again stores it once. */
   event_hash: string;

@@ -53,7 +53,19 @@ function openSqlite(dataDir: string): Db {
   database.pragma('busy_timeout = 5000');
   cachePreparedStatements(database);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  connections.set(db, database);
   return { db, engine: 'sqlite', where: file, sqlite: database, close: () => db.destroy() };
+}
+
+const connections = new WeakMap<Kysely<Database>, SQLite.Database>();
+
+/**
+ * {@link Db.sqlite} for code that holds only the Kysely instance (`AppContext.db`): undefined on
+ * PostgreSQL. Statements on it inside a Kysely transaction belong to that transaction (one
+ * connection); EPCIS capture binds its rows this way (docs/decisions/004-epcis-capture-write-path.md).
+ */
+export function sqliteOf(db: Kysely<Database>): SQLite.Database | undefined {
+  return connections.get(db);
 }
 
 /**

@@ -44,9 +44,24 @@ export function visible<T extends Q>(q: T, vis: EventVisibility): T {
   return q;
 }
 
+/**
+ * Events with one of these eventIDs. An event whose eventID is its own CBV 2.0 hash is found
+ * through the unique `event_hash` index, any other through the partial unique index on
+ * `event_id` (`event_id <> event_hash`, migration 010): both branches name their index's rows.
+ */
+export function eventIdIn(eb: Eb, values: readonly string[]) {
+  const id = eb.ref('epcis_events.event_id');
+  const hash = eb.ref('epcis_events.event_hash');
+  return eb.or([
+    eb.and([eb('epcis_events.event_hash', 'in', [...values]), eb(id, '=', hash)]),
+    eb.and([eb('epcis_events.event_id', 'in', [...values]), eb(id, '<>', hash)]),
+  ]);
+}
+
 function condition(eb: Eb, c: Condition) {
   switch (c.kind) {
     case 'in':
+      if (c.column === 'event_id') return eventIdIn(eb, c.values);
       return eb(`epcis_events.${c.column}`, 'in', c.values);
     case 'location':
       return eb.or([
@@ -217,7 +232,7 @@ export async function eventById(
 ): Promise<QueriedEvent | undefined> {
   const row = await visible(db.selectFrom('epcis_events'), vis)
     .select(['seq', 'event_time', 'record_time', 'document', 'context'])
-    .where('epcis_events.event_id', '=', eventId)
+    .where((eb) => eventIdIn(eb, [eventId]))
     .executeTakeFirst();
   return row ? { ...row, seq: Number(row.seq) } : undefined;
 }

@@ -1,10 +1,11 @@
 /**
- * Tables of the EPCIS 2.0 REST binding beside the event store (src/trace/tables.ts); migration
- * 20261126-004-epcis-capture. Times are ISO-8601 UTC text, JSON is text, booleans are 0/1.
+ * Tables of the EPCIS 2.0 REST binding beside the event store (src/trace/tables.ts); migrations
+ * 20261126-004-epcis-capture and 20261126-008-epcis-capture-queue. Times are ISO-8601 UTC text, JSON is text, booleans are 0/1.
  */
 export type EpcisCaptureTables = {
   epcis_sequence: { id: number; seq: number };
   epcis_capture_jobs: EpcisCaptureJobsTable;
+  epcis_capture_queue: EpcisCaptureQueueTable;
   epcis_master_data: EpcisMasterDataTable;
   epcis_event_facets: EpcisEventFacetsTable;
   epcis_queries: EpcisQueriesTable;
@@ -30,6 +31,20 @@ export interface EpcisCaptureJobsTable {
   errors: string;
   first_seq: number | null;
   last_seq: number | null;
+}
+
+/**
+ * An accepted capture document waiting for the capture worker (migration 008): kept as it came
+ * until its job has run, then deleted in the transaction that stores its events.
+ */
+export interface EpcisCaptureQueueTable {
+  /** Queue order (acceptance order): from `epcis_sequence` row 2. */
+  seq: number;
+  job_id: string;
+  /** `json` (an EPCISDocument in JSON-LD) or `xml`. */
+  syntax: string;
+  /** The request body as received. */
+  body: string;
 }
 
 /**
