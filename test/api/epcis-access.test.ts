@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { captureWorkerOf } from '../../src/trace/epcis/capture-worker.ts';
 import { buildWorld, engineUnderTest, TestApp, type TestUser } from '../helpers/test-app.ts';
 
 const CORPUS = path.resolve(import.meta.dirname, '../../../shared/conformance/epcis');
@@ -42,13 +43,20 @@ describe(`EPCIS access (${engineUnderTest})`, () => {
   let regulator: TestUser;
   let resident: TestUser;
 
-  const capture = (who: TestUser, body: unknown, headers: Record<string, string> = {}) =>
-    t.inject({
+  /** POST /epcis/capture, then the capture worker runs what it accepted. */
+  const capture = async (who: TestUser, body: unknown, headers: Record<string, string> = {}) => {
+    const res = await t.inject({
       method: 'POST',
       url: '/epcis/capture',
       headers: { ...who.headers, ...headers },
       payload: body as object,
     });
+    await captureWorkerOf(t.ctx).drain();
+    return res;
+  };
+  /** The capture job a 202 answered with, as it is now. */
+  const jobOf = async (who: TestUser, accepted: { headers: Record<string, unknown> }) =>
+    (await t.inject({ method: 'GET', url: accepted.headers.location as string, headers: who.headers })).json();
   const eventIds = async (who: TestUser, qs = '') => {
     const res = await t.inject({ method: 'GET', url: `/epcis/events?perPage=100${qs}`, headers: who.headers });
     expect(res.statusCode, res.body).toBe(200);
@@ -224,11 +232,11 @@ describe(`EPCIS access (${engineUnderTest})`, () => {
     const declaration = { declarationTime: '2026-11-26T10:00:00+08:00', reason: 'incorrect_data' };
     const original = event(LA, 50);
     const first = await capture(admin, doc([original, original]));
-    expect(first.json()).toMatchObject({ capturedCount: 1, duplicateCount: 1 });
+    expect(await jobOf(admin, first)).toMatchObject({ capturedCount: 1, duplicateCount: 1 });
     const declared = await capture(admin, doc([{ ...original, errorDeclaration: declaration }]));
-    expect(declared.json()).toMatchObject({ success: true, capturedCount: 1, duplicateCount: 0 });
+    expect(await jobOf(admin, declared)).toMatchObject({ success: true, capturedCount: 1, duplicateCount: 0 });
     const both = await capture(admin, doc([event(LA, 51), { ...event(LA, 51), errorDeclaration: declaration }]));
-    expect(both.json()).toMatchObject({ capturedCount: 1, duplicateCount: 0 });
+    expect(await jobOf(admin, both)).toMatchObject({ capturedCount: 1, duplicateCount: 0 });
     expect(await eventIds(admin, '&EXISTS_errorDeclaration=true')).toEqual([
       'urn:epc:id:sgtin:6901234.012345.50',
       'urn:epc:id:sgtin:6901234.012345.51',
@@ -273,7 +281,7 @@ describe(`EPCIS access (${engineUnderTest})`, () => {
     const md = fs.readFileSync(path.join(CORPUS, 'xml/Mimasu__Example-masterData.xml'), 'utf8');
     const res = await capture(admin, md, { 'content-type': 'application/xml' });
     expect(res.statusCode, res.body).toBe(202);
-    expect(res.json()).toMatchObject({ success: true, eventCount: 0 });
+    expect(await jobOf(admin, res)).toMatchObject({ success: true, eventCount: 0 });
     const located = await capture(
       admin,
       doc([event('urn:epc:id:sgln:0037000.00729.8203', 40), event('urn:epc:id:sgln:0037000.00729.9999', 41)]),

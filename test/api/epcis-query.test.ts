@@ -3,6 +3,7 @@
  * use every filtered field, plus ordering, limits, paging and the top-level resources.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { captureWorkerOf } from '../../src/trace/epcis/capture-worker.ts';
 import { toCanonicalDigitalLink } from '../../src/trace/event-hash/digital-link.ts';
 import { engineUnderTest, TestApp, type TestUser } from '../helpers/test-app.ts';
 
@@ -204,7 +205,9 @@ describe(`EPCIS query parameters (${engineUnderTest})`, () => {
         },
       });
       expect(res.statusCode, res.body).toBe(202);
-      expect(res.json().success, res.body).toBe(true);
+      await captureWorkerOf(t.ctx).drain();
+      const job = await t.inject({ method: 'GET', url: res.headers.location as string, headers: admin.headers });
+      expect(job.json().success, job.body).toBe(true);
     };
     await capture(['E1', 'E2', 'E3']);
     t.clock.set('2026-11-26T02:00:00.000Z');

@@ -7,6 +7,7 @@ import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { captureWorkerOf } from '../../src/trace/epcis/capture-worker.ts';
 import { buildWorld, engineUnderTest, TestApp, type TestUser } from '../helpers/test-app.ts';
 
 const context = ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'];
@@ -53,6 +54,7 @@ describe(`EPCIS subscriptions (${engineUnderTest})`, () => {
       },
     });
     expect(res.statusCode, res.body).toBe(202);
+    await captureWorkerOf(t.ctx).drain();
     return `urn:epc:id:sgtin:6901234.012345.${serial}`;
   };
   const tick = async () => {

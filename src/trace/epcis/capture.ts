@@ -1,317 +1,286 @@
 /**
- * Capture (EPCIS 2.0 §8.1, REST `/capture` and `POST /events`): validates a document, gives every
- * event its CBV 2.0 event hash (and the hash as eventID when it has none), stores each event once,
- * and records the capture job — all in the caller's transaction, so a job either stored what it
- * says or nothing (`rollback`, the default), or every event that was valid (`proceed`).
+ * Capture (EPCIS 2.0 §8.1, REST `/capture` and `POST /events`) on the main thread, in two steps
+ * (docs/decisions/004): accepting a prepared document (capture-prepare.ts) checks that the caller
+ * may capture it and stores it as a queued capture job — one row each, one commit — before the
+ * 202; running the job stores each event once (same CBV 2.0 event hash) with the job's outcome in
+ * one transaction: all or nothing (`rollback`, the default) or every valid event (`proceed`).
  */
 import { randomUUID } from 'node:crypto';
+import type SQLite from 'better-sqlite3';
 import { appendAudit } from '../../kernel/audit/audit.ts';
 import type { Principal } from '../../kernel/auth/principal.ts';
-import type { Unit } from '../../kernel/db/unit-of-work.ts';
+import type { Executor, Unit } from '../../kernel/db/unit-of-work.ts';
 import { emitEvent } from '../../kernel/events/outbox.ts';
-import { EventHashError, eventHashOfEvent } from '../event-hash/index.ts';
-import type { CaptureDocument, Json } from './document.ts';
-import { eventColumns, eventFacets, namedIdentifiers, normaliseIdentifier } from './extract.ts';
-import { locationsByIds, masterDataCapturer } from './master-data.ts';
-import { EpcisProblem, type Pointed, validationProblem } from './problems.ts';
+import type { PreparedCapture, PrepareRequest } from './capture-prepare.ts';
+import { eventProblem, type JobError, type Place } from './capture-prepare.ts';
+import * as queue from './capture-store.ts';
+import type { Json } from './document.ts';
+import { eventFacets } from './extract.ts';
+import { locationsByIds, masterDataCapturer, masterDataChecker } from './master-data.ts';
+import { EpcisProblem } from './problems.ts';
 import * as store from './store.ts';
-import { documentProblems, prefixesFor } from './validate.ts';
-
-/** `GS1-Capture-Error-Behaviour`. */
-export type ErrorBehaviour = 'rollback' | 'proceed';
-
-/** Most events one capture call takes (advertised as `GS1-EPCIS-Capture-Limit`). */
-export const CAPTURE_LIMIT = 10_000;
+import { prefixesFor } from './validate.ts';
 
 /** The domain event a capture emits when it stored events (webhook subscriptions listen). */
 export const CAPTURED_EVENT = 'epcis.captured';
 /** What an `epcis.captured` domain event carries: the job and the record-order range it stored. */
 export type CapturedPayload = { captureId: string; firstSeq: number; lastSeq: number; count: number };
 
-/** One event ready to store. */
-type Prepared = { entry: number; event: Json; hash: string; eventId: string; pointer: string };
+/** What a capture job records. */
+export type CaptureResult = store.JobRow;
 
-/** A capture job's errors are problem details, one per rejected event (RFC 9457). */
-function eventProblem(status: number, exception: string, title: string, detail: string, pointer: string) {
-  return { type: `epcisException:${exception}`, title, status, detail, errors: [{ pointer, detail }] };
+type PlaceRows = { biz: store.MasterDataRow | undefined; read: store.MasterDataRow | undefined }[];
+
+/** The master data of each place (location keys are normalised). */
+async function placeRows(tx: Executor, places: readonly Place[]): Promise<PlaceRows> {
+  const ids = places.flatMap((p) => [p.biz, p.read]).filter((id): id is string => id !== null);
+  const rows = await locationsByIds(tx, ids);
+  return places.map((p) => ({
+    biz: p.biz === null ? undefined : rows.get(p.biz),
+    read: p.read === null ? undefined : rows.get(p.read),
+  }));
 }
 
-/** The index of the event a pointer lies in, or -1 for the document itself. */
-function eventIndexOf(doc: CaptureDocument, pointer: string): number {
-  return doc.events.findIndex((e) => pointer === e.pointer || pointer.startsWith(`${e.pointer}/`));
+/** @throws EpcisProblem 403 when an enterprise names a location that is not its own (master data linked to it). */
+function scopeChecker(caller: Principal, places: readonly Place[], rows: PlaceRows): void {
+  if (caller.role !== 'enterprise') return;
+  const mine = (row: store.MasterDataRow | undefined) => row !== undefined && row.owner_id === caller.userId;
+  places.forEach((p, i) => {
+    const { biz, read } = rows[i]!;
+    const where = !p.biz || !mine(biz) ? p.bizAt : p.read && !mine(read) ? p.readAt : null;
+    if (where !== null)
+      throw new EpcisProblem(
+        403,
+        'SecurityException',
+        '超出管辖范围 Outside your scope',
+        `${where}: an enterprise captures only at its own locations (master data linked to it)`,
+        { kind: 'outside-scope' },
+      );
+  });
 }
+
+const locateIn = (p: PreparedCapture) => (pointer: string) => p.vocabularyAt[pointer] ?? pointer;
 
 /**
- * Checks a capture input. With `rollback` any problem rejects it whole (400); with `proceed` only
- * problems outside every event do, and the events with problems are returned to be reported.
- * @throws EpcisProblem 400 ValidationException (JSON pointers, or XML paths for XML input).
+ * Accepts a prepared document: checks the caller may capture it (an enterprise only at its own
+ * locations, master data only its own), then stores the job (running) and queues the document as
+ * received, in the unit's transaction. The capture worker runs the job (capture-worker.ts).
+ * @throws EpcisProblem 403 SecurityException.
  */
-export function captureValidator(doc: CaptureDocument, behaviour: ErrorBehaviour): Map<number, Pointed[]> {
-  const problems = documentProblems(doc);
-  const located = problems.map((p) => ({ pointer: doc.locate(p.pointer), detail: p.detail, at: p.pointer }));
-  const byEvent = new Map<number, Pointed[]>();
-  const documentLevel: Pointed[] = [];
-  for (const p of located) {
-    const i = doc.type === 'event' ? -1 : eventIndexOf(doc, p.at);
-    if (i < 0) documentLevel.push(p);
-    else byEvent.set(i, [...(byEvent.get(i) ?? []), { pointer: p.pointer, detail: p.detail }]);
-  }
-  if (documentLevel.length > 0 || (behaviour === 'rollback' && byEvent.size > 0))
-    throw validationProblem(located.map(({ pointer, detail }) => ({ pointer, detail })));
-  if (doc.events.length > CAPTURE_LIMIT)
-    throw new EpcisProblem(
-      413,
-      'CaptureLimitExceededException',
-      '超出采集上限 Capture limit exceeded',
-      `${doc.events.length} events; at most ${CAPTURE_LIMIT} per capture`,
-    );
-  return byEvent;
+export async function captureAcceptor(
+  unit: Unit,
+  caller: Principal,
+  request: PrepareRequest,
+  prepared: PreparedCapture,
+): Promise<store.JobRow> {
+  scopeChecker(caller, prepared.places, await placeRows(unit.tx, prepared.places));
+  await masterDataChecker(unit.tx, caller, prepared.vocabularies, locateIn(prepared));
+  const job = newJob(caller, request, prepared);
+  await store.insertJob(unit.tx, job);
+  const seq = await queue.enqueue(unit.tx, job.id, request.syntax, request.text);
+  await appendAudit(unit.tx, unit.clock, {
+    actor: unit.actor,
+    action: 'epcis.capture.accept',
+    subjectType: 'epcis-capture-job',
+    subjectId: job.id,
+    after: { events: prepared.eventCount, syntax: request.syntax, bytes: request.text.length, queued: seq },
+  });
+  return job;
 }
 
-/** The event as stored: its own fields, the eventID (the hash when it had none), the record time. */
-function storedForm(doc: CaptureDocument, event: Json, eventId: string, recordTime: string): Json {
-  const { '@context': own, ...rest } = event;
+/** A new capture job, running. */
+export function newJob(caller: Principal, request: PrepareRequest, prepared: PreparedCapture): store.JobRow {
   return {
-    ...(doc.type === 'event' || own === undefined ? {} : { '@context': own }),
-    ...rest,
-    eventID: eventId,
-    recordTime,
+    id: randomUUID(),
+    created_by: caller.userId,
+    created_at: request.recordTime,
+    finished_at: null,
+    running: 1,
+    success: 0,
+    error_behaviour: request.behaviour,
+    event_count: prepared.eventCount,
+    captured_count: 0,
+    duplicate_count: 0,
+    errors: '[]',
+    first_seq: null,
+    last_seq: null,
   };
 }
 
-/** Where each event happened and who owns that place, from master data; enterprises only at their own. */
-async function locate(unit: Unit, caller: Principal, doc: CaptureDocument, events: Prepared[]) {
-  const ids = events.flatMap(({ event }) => [event.bizLocation, event.readPoint].map(idOf).filter((x) => x !== null));
-  const locations = await locationsByIds(unit.tx, ids.map(normaliseIdentifier));
-  return events.map(({ event, pointer }) => {
-    const biz = idOf(event.bizLocation);
-    const read = idOf(event.readPoint);
-    const bizRow = biz ? locations.get(normaliseIdentifier(biz)) : undefined;
-    const readRow = read ? locations.get(normaliseIdentifier(read)) : undefined;
-    if (caller.role === 'enterprise') {
-      const mine = (row: typeof bizRow) => row !== undefined && row.owner_id === caller.userId;
-      const bad = !biz ? 'bizLocation' : !mine(bizRow) ? 'bizLocation' : read && !mine(readRow) ? 'readPoint' : null;
-      if (bad) {
-        const where = doc.locate(`${pointer}/${bad}`);
-        throw new EpcisProblem(
-          403,
-          'SecurityException',
-          '超出管辖范围 Outside your scope',
-          `${where}: an enterprise captures only at its own locations (master data linked to it)`,
-          { kind: 'outside-scope' },
-        );
-      }
-    }
-    const row = bizRow ?? readRow;
-    return { scopePath: row?.place_path ?? null, ownerId: row?.owner_id ?? null };
-  });
-}
-
-const keyOf = (v: unknown): string | null => {
-  const id = idOf(v);
-  return id === null ? null : normaliseIdentifier(id);
-};
-
-const idOf = (v: unknown): string | null =>
-  typeof v === 'string'
-    ? v
-    : v && typeof v === 'object' && typeof (v as Json).id === 'string'
-      ? ((v as Json).id as string)
-      : null;
-
-/** What a capture did, as the job records it. */
-export type CaptureResult = store.JobRow;
-
 /**
- * Captures a validated document (see {@link captureValidator}) in the unit's transaction.
- * Duplicates (same event hash) are stored once; an event that repeats a stored one with an error
- * declaration added declares the stored one erroneous (EPCIS 2.0 §7.4.1.2); an eventID already
- * naming a different event is an error of that event.
+ * Runs a capture job in the unit's transaction: events already stored (same hash) are stored
+ * once; one that repeats a stored event with an error declaration added declares the stored one
+ * erroneous (EPCIS 2.0 §7.4.1.2); an eventID already naming a different event is an error of that
+ * event. Writes master data, the new events, their identifiers and facets, and the job's outcome.
+ * @throws EpcisProblem 403 when the caller may no longer capture there (see {@link jobFailer}).
  */
-export async function eventsCapturer(
+export async function jobRunner(
   unit: Unit,
   caller: Principal,
-  doc: CaptureDocument,
-  behaviour: ErrorBehaviour,
-  invalid: Map<number, Pointed[]> = new Map(),
-  notify?: () => void,
-): Promise<CaptureResult> {
-  const now = unit.clock.now().toISOString();
-  const captureId = randomUUID();
-  const errors: ReturnType<typeof eventProblem>[] = [];
-  for (const [i, problems] of invalid) {
-    const detail = problems.map((p) => `${p.pointer}: ${p.detail}`).join('; ');
-    errors.push({
-      ...eventProblem(
-        400,
-        'ValidationException',
-        'EPCIS 事件无效 Invalid event',
-        detail,
-        doc.locate(doc.events[i]!.pointer),
-      ),
-      errors: problems,
-    });
-  }
-  const prepared: Prepared[] = [];
-  doc.events.forEach(({ event, pointer }, entry) => {
-    if (invalid.has(entry)) return;
-    try {
-      const hash = eventHashOfEvent(event, doc.context as never);
-      const eventId = typeof event.eventID === 'string' ? event.eventID : hash;
-      prepared.push({ entry, event, hash, eventId, pointer });
-    } catch (error) {
-      if (!(error instanceof EventHashError)) throw error;
-      const where = doc.locate(error.path || pointer);
-      if (behaviour === 'rollback') throw validationProblem([{ pointer: where, detail: error.message }]);
-      errors.push(eventProblem(400, 'ValidationException', 'EPCIS 事件无效 Invalid event', error.message, where));
-    }
-  });
-  const places = await locate(unit, caller, doc, prepared);
+  job: store.JobRow,
+  prepared: PreparedCapture,
+  options: { sqlite: SQLite.Database | undefined; notify?: () => void },
+): Promise<store.JobRow> {
   await store.lockSequence(unit.tx);
-
-  const byHash = new Map(
-    (
-      await store.eventsByHash(
-        unit.tx,
-        prepared.map((p) => p.hash),
-      )
-    ).map((r) => [r.event_hash, r]),
-  );
-  const explicitIds = prepared.filter((p) => typeof p.event.eventID === 'string').map((p) => p.eventId);
-  const byId = new Map((await store.eventsById(unit.tx, explicitIds)).map((r) => [r.event_id, r]));
-  const fresh: Array<Prepared & { place: (typeof places)[number] }> = [];
-  const declared: Array<{ stored: store.StoredEvent; event: Json; pointer: string }> = [];
-  const seenHash = new Map<string, Prepared>();
-  const seenId = new Map<string, string>();
-  let duplicates = 0;
-  prepared.forEach((p, k) => {
-    const stored = byHash.get(p.hash);
-    const sameInDoc = seenHash.get(p.hash);
-    if (stored || sameInDoc) {
-      const storedDoc = stored ? (JSON.parse(stored.document) as Json) : sameInDoc!.event;
-      if (p.event.errorDeclaration !== undefined && storedDoc.errorDeclaration === undefined) {
-        if (stored) declared.push({ stored, event: p.event, pointer: p.pointer });
-        else sameInDoc!.event = { ...sameInDoc!.event, errorDeclaration: p.event.errorDeclaration };
-      } else duplicates++;
-      return;
+  const places = await placeRows(unit.tx, prepared.places);
+  scopeChecker(caller, prepared.places, places); // ownership may have changed since the job was accepted
+  const byHash = new Map((await queue.eventsByHash(unit.tx, prepared.hashes)).map((r) => [r.event_hash, r]));
+  const explicitIds = prepared.explicit.map(([, id]) => id);
+  const byId = new Map((await queue.eventsById(unit.tx, explicitIds)).map((r) => [r.event_id, r]));
+  const errors: JobError[] = [...prepared.errors];
+  const declared: { stored: store.StoredEvent; k: number }[] = [];
+  let duplicates = prepared.duplicates;
+  let keep: number[] | 'all' = 'all';
+  if (byHash.size > 0 || byId.size > 0) {
+    // Some candidates are stored already, or name a stored event's eventID: sort them out one by one.
+    const hashes = JSON.parse(prepared.hashes) as string[];
+    const declaring = new Set(prepared.declaring);
+    const explicit = new Map(prepared.explicit.map(([k, id, at]) => [k, { id, at }]));
+    keep = [];
+    for (let k = 0; k < prepared.count; k++) {
+      const hash = hashes[k]!;
+      const stored = byHash.get(hash);
+      if (stored) {
+        if (declaring.has(k) && (JSON.parse(stored.document) as Json).errorDeclaration === undefined)
+          declared.push({ stored, k });
+        else duplicates++;
+        continue;
+      }
+      const own = explicit.get(k);
+      const clash = own ? byId.get(own.id) : undefined;
+      if (own && clash && clash.event_hash !== hash) {
+        const detail = `eventID ${own.id} already names a different event`;
+        errors.push(
+          eventProblem(409, 'ResourceAlreadyExistsException', '事件标识已存在 eventID taken', detail, own.at),
+        );
+        continue;
+      }
+      keep.push(k);
     }
-    const clash = byId.get(p.eventId);
-    const clashInDoc = seenId.get(p.eventId);
-    if ((clash && clash.event_hash !== p.hash) || (clashInDoc && clashInDoc !== p.hash)) {
-      const detail = `eventID ${p.eventId} already names a different event`;
-      const where = doc.locate(`${p.pointer}/eventID`);
-      errors.push(eventProblem(409, 'ResourceAlreadyExistsException', '事件标识已存在 eventID taken', detail, where));
-      return;
-    }
-    const entry = { ...p, place: places[k]! };
-    seenHash.set(p.hash, entry); // a later copy in this document may still add an error declaration to it
-    seenId.set(p.eventId, p.hash);
-    fresh.push(entry);
-  });
+  }
+  const fresh = keep === 'all' ? prepared.count : keep.length;
 
-  const rejectAll = behaviour === 'rollback' && errors.length > 0;
+  const rejectAll = job.error_behaviour === 'rollback' && errors.length > 0;
   let firstSeq: number | null = null;
   let masterData = 0;
   if (!rejectAll) {
-    masterData = await masterDataCapturer(unit, caller, doc.vocabularies, doc.locate);
-    if (fresh.length > 0) firstSeq = await insertFresh(unit, caller, doc, fresh, captureId, now);
-    for (const d of declared) {
-      const document = { ...(JSON.parse(d.stored.document) as Json), errorDeclaration: d.event.errorDeclaration };
-      const facets = eventFacets(document, prefixesFor(doc, d.event)).map((f) => ({
-        event_seq: d.stored.seq,
+    masterData = await masterDataCapturer(unit, caller, prepared.vocabularies, locateIn(prepared));
+    const writer = queue.rowWriter(unit.tx, options.sqlite);
+    if (fresh > 0) firstSeq = await freshInserter(unit.tx, writer, job, prepared, keep, places);
+    const documents = declared.length > 0 ? prepared.documents.split('\n') : [];
+    for (const { stored, k } of declared) {
+      const event = JSON.parse(documents[k]!) as Json;
+      const document = { ...(JSON.parse(stored.document) as Json), errorDeclaration: event.errorDeclaration };
+      const namespaces = prefixesFor({ type: prepared.docType, prefixes: prepared.prefixes } as never, event);
+      const facets = eventFacets(document, namespaces).map((f) => ({
+        event_seq: stored.seq,
         facet: f.facet,
         text_value: f.text,
         num_value: f.num,
       }));
-      await store.replaceEventDocument(unit.tx, d.stored.seq, JSON.stringify(document), facets);
+      await store.replaceEventDocument(unit.tx, stored.seq, JSON.stringify(document), facets);
     }
   }
-  const captured = rejectAll ? 0 : fresh.length + declared.length;
-  const job: store.JobRow = {
-    id: captureId,
-    created_by: caller.userId,
-    created_at: now,
-    finished_at: now,
+  const captured = rejectAll ? 0 : fresh + declared.length;
+  const finished: store.JobRow = {
+    ...job,
+    finished_at: unit.clock.now().toISOString(),
     running: 0,
     success: errors.length === 0 ? 1 : 0,
-    error_behaviour: behaviour,
-    event_count: doc.events.length,
     captured_count: captured,
     duplicate_count: rejectAll ? 0 : duplicates,
     errors: JSON.stringify(errors),
     first_seq: firstSeq,
-    last_seq: firstSeq === null ? null : firstSeq + fresh.length - 1,
+    last_seq: firstSeq === null ? null : firstSeq + fresh - 1,
   };
-  await store.insertJob(unit.tx, job);
+  await queue.finishJob(unit.tx, finished);
   await appendAudit(unit.tx, unit.clock, {
     actor: unit.actor,
     action: 'epcis.capture',
     subjectType: 'epcis-capture-job',
-    subjectId: captureId,
+    subjectId: job.id,
     after: {
-      events: doc.events.length,
+      events: job.event_count,
       captured,
-      duplicates: job.duplicate_count,
+      duplicates: finished.duplicate_count,
       errors: errors.length,
       masterData,
       firstSeq,
-      lastSeq: job.last_seq,
+      lastSeq: finished.last_seq,
     },
   });
-  if (firstSeq !== null || declared.length > 0) {
+  if (captured > 0) {
     const payload: CapturedPayload = {
-      captureId,
+      captureId: job.id,
       firstSeq: firstSeq ?? 0,
-      lastSeq: job.last_seq ?? 0,
+      lastSeq: finished.last_seq ?? 0,
       count: captured,
     };
     await emitEvent(
       unit,
-      { type: CAPTURED_EVENT, subjectType: 'epcis-capture-job', subjectId: captureId, payload },
-      notify,
+      { type: CAPTURED_EVENT, subjectType: 'epcis-capture-job', subjectId: job.id, payload },
+      options.notify,
     );
   }
-  return job;
+  return finished;
 }
 
-/** Writes new events, their identifiers and facets in batches; returns the first record-order number. */
-async function insertFresh(
-  unit: Unit,
-  caller: Principal,
-  doc: CaptureDocument,
-  fresh: Array<Prepared & { place: { scopePath: string | null; ownerId: string | null } }>,
-  captureId: string,
-  now: string,
-): Promise<number> {
-  const first = await store.reserveSeqs(unit.tx, fresh.length);
-  const events: store.EventRow[] = [];
-  const ids: store.EventIdRow[] = [];
-  const facets: store.FacetRow[] = [];
-  const context = Object.keys(doc.prefixes).length > 0 ? JSON.stringify(doc.prefixes) : null;
-  fresh.forEach((p, k) => {
-    const seq = first + k;
-    const document = storedForm(doc, p.event, p.eventId, now);
-    events.push({
-      seq,
-      event_id: p.eventId,
-      event_hash: p.hash,
-      ...eventColumns(p.event),
-      record_time: now,
-      document: JSON.stringify(document),
-      capture_id: captureId,
-      captured_by: caller.userId,
-      context,
-      scope_path: p.place.scopePath,
-      owner_id: p.place.ownerId,
-      read_point_key: keyOf(p.event.readPoint),
-      biz_location_key: keyOf(p.event.bizLocation),
-    });
-    for (const n of namedIdentifiers(p.event)) ids.push({ event_seq: seq, ...n });
-    for (const f of eventFacets(p.event, prefixesFor(doc, p.event)))
-      facets.push({ event_seq: seq, facet: f.facet, text_value: f.text, num_value: f.num });
+/** Records a job that could not run (its caller may no longer capture there, …): nothing stored. */
+export async function jobFailer(unit: Unit, job: store.JobRow, problem: EpcisProblem): Promise<store.JobRow> {
+  const error = problem.toJSON();
+  const finished: store.JobRow = {
+    ...job,
+    finished_at: unit.clock.now().toISOString(),
+    running: 0,
+    success: 0,
+    errors: JSON.stringify([{ errors: [], ...error, detail: error.detail ?? problem.title }]),
+  };
+  await queue.finishJob(unit.tx, finished);
+  await appendAudit(unit.tx, unit.clock, {
+    actor: unit.actor,
+    action: 'epcis.capture',
+    subjectType: 'epcis-capture-job',
+    subjectId: job.id,
+    after: { events: job.event_count, captured: 0, failed: error.type },
   });
-  await store.insertEvents(unit.tx, events);
-  await store.insertEventIds(unit.tx, ids);
-  await store.insertFacets(unit.tx, facets);
+  return finished;
+}
+
+/** Writes the events to store (candidates `keep`), their identifiers and facets; returns the first record order. */
+async function freshInserter(
+  tx: Executor,
+  writer: queue.RowWriter,
+  job: store.JobRow,
+  prepared: PreparedCapture,
+  keep: readonly number[] | 'all',
+  places: PlaceRows,
+): Promise<number> {
+  const first = await store.reserveSeqs(tx, keep === 'all' ? prepared.count : keep.length);
+  const rows = (text: string) => (keep === 'all' ? text : subset(text, keep));
+  const lines = prepared.documents.split('\n');
+  await writer.events(rows(prepared.eventRows), keep === 'all' ? lines : keep.map((k) => lines[k]!), {
+    first,
+    recordTime: job.created_at,
+    captureId: job.id,
+    capturedBy: job.created_by,
+    context: prepared.context,
+    places: places.map(({ biz, read }) => {
+      const row = biz ?? read;
+      return [row?.place_path ?? null, row?.owner_id ?? null] as const;
+    }),
+  });
+  await writer.identifiers(rows(prepared.idRows), first);
+  await writer.facets(rows(prepared.facetRows), first);
   return first;
+}
+
+/** The rows of some candidates only, renumbered `0…` in the same order. */
+function subset(rows: string, keep: readonly number[]): string {
+  const index = new Map(keep.map((k, i) => [k, i]));
+  const out: unknown[][] = [];
+  for (const row of JSON.parse(rows) as unknown[][]) {
+    const i = index.get(row[0] as number);
+    if (i !== undefined) out.push([i, ...row.slice(1)]);
+  }
+  return JSON.stringify(out);
 }

@@ -30,18 +30,12 @@ export type EventColumns = {
   transformation_id: string | null;
 };
 
-/** Recent normalisations: a document names the same locations, classes and parties again and again. */
-const normalised = new Map<string, string>();
-
-/** Identifiers normalised as the store keeps them: canonical GS1 Digital Link, else as given. */
+/**
+ * Identifiers normalised as the store keeps them: canonical GS1 Digital Link, else as given
+ * (recent conversions are remembered, among them those the event hash just made).
+ */
 export function normaliseIdentifier(uri: string): string {
-  let out = normalised.get(uri);
-  if (out === undefined) {
-    out = toCanonicalDigitalLink(uri) ?? uri;
-    if (normalised.size >= 50_000) normalised.clear();
-    normalised.set(uri, out);
-  }
-  return out;
+  return toCanonicalDigitalLink(uri) ?? uri;
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);

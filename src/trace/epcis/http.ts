@@ -6,8 +6,8 @@ import { createHash } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { problemOf } from '../../kernel/http/errors.ts';
 import { Problem, type ProblemDetails } from '../../kernel/problems.ts';
-import { CAPTURE_LIMIT } from './capture.ts';
 import { EpcisProblem, exceptionForStatus, queryParameterProblem } from './problems.ts';
+import { CAPTURE_LIMIT } from './validate.ts';
 import type { CbvXmlFormat } from './vocabulary.ts';
 
 /** The EPCIS version this repository speaks (GS1-EPCIS-Version header). */
@@ -15,14 +15,33 @@ export const EPCIS_VERSION = '2.0.0';
 /** The CBV version this repository speaks (GS1-CBV-Version header). */
 export const CBV_VERSION = '2.0.0';
 
-/** XML and JSON-LD request bodies: XML stays text (mapped by `xml-read.ts`), JSON-LD is parsed. */
+/**
+ * A JSON body kept as it came: the capture route hands it to the capture thread to parse, and
+ * stores it as received (docs/decisions/004).
+ */
+export class RawJson {
+  constructor(readonly text: string) {}
+}
+
+/** Where JSON bodies stay text (see {@link RawJson}). */
+const RAW_JSON_ROUTES: ReadonlySet<string> = new Set(['/epcis/capture']);
+
+/**
+ * XML and JSON-LD request bodies: XML stays text (mapped by `xml-read.ts`), JSON is parsed, except
+ * for capture, where it stays text too ({@link RawJson}).
+ */
 export function addEpcisParsers(scope: FastifyInstance): void {
   scope.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'string' }, (_req, body, done) =>
     done(null, body),
   );
-  scope.addContentTypeParser('application/ld+json', { parseAs: 'string' }, (_req, body, done) => {
+  scope.addContentTypeParser(['application/json', 'application/ld+json'], { parseAs: 'string' }, (req, body, done) => {
+    const text = String(body);
+    if (req.method === 'POST' && RAW_JSON_ROUTES.has(req.routeOptions.url ?? '')) {
+      done(null, new RawJson(text));
+      return;
+    }
     try {
-      done(null, JSON.parse(String(body)));
+      done(null, JSON.parse(text));
     } catch (error) {
       const e = new Error(`not valid JSON: ${error instanceof Error ? error.message : String(error)}`) as FastifyError;
       e.statusCode = 400;

@@ -59,17 +59,26 @@ function corrected(schema: Json): Json {
   return schema;
 }
 
-let compiled: ValidateFunction | undefined;
+let compiled: { gate: ValidateFunction; full: ValidateFunction } | undefined;
 
-/** The compiled validator (compiled on first use, ~0.3 s, then shared). */
-export function epcisSchemaValidator(): ValidateFunction {
+/**
+ * The compiled validators (compiled on first use, ~0.3 s each, then shared): `gate` stops at the
+ * first error (a valid document, the usual case, is checked about a third faster), `full` finds
+ * them all. Same schema, same formats: they agree on what is valid.
+ */
+function validators(): { gate: ValidateFunction; full: ValidateFunction } {
   if (!compiled) {
     const file = path.join(import.meta.dirname, 'data', 'EPCIS-JSON-Schema.json');
     const schema = corrected(JSON.parse(readFileSync(file, 'utf8')) as Json);
-    const ajv = addFormats(new Ajv({ allErrors: true, strict: false }));
-    compiled = ajv.compile(schema);
+    const compile = (allErrors: boolean) => addFormats(new Ajv({ allErrors, strict: false })).compile(schema);
+    compiled = { gate: compile(false), full: compile(true) };
   }
   return compiled;
+}
+
+/** The compiled validator that reports every error. */
+export function epcisSchemaValidator(): ValidateFunction {
+  return validators().full;
 }
 
 /** Keywords that only say "a branch failed"; their branches' own errors say what is wrong. */
@@ -112,8 +121,8 @@ function messageOf(e: ErrorObject, all: readonly ErrorObject[]): string {
  * @returns the problems, one per location (JSON pointer), in document order; empty when valid.
  */
 export function schemaProblems(document: unknown): Pointed[] {
-  const validate = epcisSchemaValidator();
-  if (validate(document)) return [];
+  const { gate, full: validate } = validators();
+  if (gate(document) || validate(document)) return [];
   const errors = (validate.errors ?? []).filter((e) => !WRAPPERS.has(e.keyword));
   // A property-name error says the same as the format/enum errors ajv reports for that name.
   const named = new Set(errors.filter((e) => e.keyword === 'propertyNames').map((e) => e.instancePath));

@@ -53,6 +53,42 @@ function nameOf(attributes: Record<string, unknown>): string | null {
   return entry ? String(entry[1]) : null;
 }
 
+/** @throws EpcisProblem 403 when the caller may not write this element (see {@link masterDataCapturer}). */
+function writeGuard(
+  caller: Principal,
+  type: string,
+  existing: store.MasterDataRow | undefined,
+  what: () => string,
+): void {
+  if (caller.role === 'admin') return;
+  const mayWrite = existing ? existing.owner_id === caller.userId : !GUARDED.has(type);
+  if (!mayWrite)
+    throw new EpcisProblem(403, 'SecurityException', '无权操作 Forbidden', `${what()} is not yours to describe`);
+}
+
+/**
+ * Checks, without writing, that the caller may store the vocabularies of a document (capture
+ * checks before it accepts a document; {@link masterDataCapturer} checks again when it writes).
+ * @throws EpcisProblem 403 (SecurityException) for an element the caller may not write.
+ */
+export async function masterDataChecker(
+  tx: Executor,
+  caller: Principal,
+  vocabularies: readonly EventEntry[],
+  locate: (pointer: string) => string,
+): Promise<void> {
+  if (caller.role === 'admin') return;
+  for (const { event: vocabulary, pointer } of vocabularies) {
+    const type = String(vocabulary.type);
+    const elements = Array.isArray(vocabulary.vocabularyElementList) ? vocabulary.vocabularyElementList : [];
+    for (const [i, element] of elements.entries()) {
+      if (!isObject(element) || typeof element.id !== 'string') continue;
+      const existing = await store.findMasterData(tx, type, normaliseIdentifier(element.id));
+      writeGuard(caller, type, existing, () => `${locate(`${pointer}/vocabularyElementList/${i}`)}: ${element.id}`);
+    }
+  }
+}
+
 /**
  * Stores the vocabularies of a captured document. Administrators create or update any element
  * (keeping its place and owner links); an enterprise updates only elements it owns, and creates
@@ -75,18 +111,7 @@ export async function masterDataCapturer(
       if (!isObject(element) || typeof element.id !== 'string') continue;
       const id = normaliseIdentifier(element.id);
       const existing = await store.findMasterData(unit.tx, type, id);
-      if (caller.role !== 'admin') {
-        const mayWrite = existing ? existing.owner_id === caller.userId : !GUARDED.has(type);
-        if (!mayWrite) {
-          const where = locate(`${pointer}/vocabularyElementList/${i}`);
-          throw new EpcisProblem(
-            403,
-            'SecurityException',
-            '无权操作 Forbidden',
-            `${where}: ${element.id} is not yours to describe`,
-          );
-        }
-      }
+      writeGuard(caller, type, existing, () => `${locate(`${pointer}/vocabularyElementList/${i}`)}: ${element.id}`);
       const attributes = attributesOf(element);
       const children = Array.isArray(element.children)
         ? element.children.filter((c): c is string => typeof c === 'string').map(normaliseIdentifier)

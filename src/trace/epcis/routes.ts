@@ -10,11 +10,13 @@ import { z } from 'zod';
 import type { AppContext } from '../../app-context.ts';
 import { requireRole } from '../../kernel/auth/policy.ts';
 import { actorOf } from '../../kernel/auth/principal.ts';
+import { sqliteOf } from '../../kernel/db/connection.ts';
 import { inTransaction } from '../../kernel/db/unit-of-work.ts';
 import { callerOf } from '../../kernel/http/authenticate.ts';
-import { eventHashOfEvent } from '../event-hash/index.ts';
-import { CAPTURE_LIMIT, captureValidator, type ErrorBehaviour, eventsCapturer } from './capture.ts';
-import { readCaptureDocument, readSingleEvent } from './document.ts';
+import { captureAcceptor, jobRunner, newJob } from './capture.ts';
+import { captureThread } from './capture-pool.ts';
+import { type PrepareRequest, problemOfData } from './capture-prepare.ts';
+import { captureWorkerOf } from './capture-worker.ts';
 import { eventsQuerier, sendQueryDocument } from './events-querier.ts';
 import {
   addEpcisParsers,
@@ -25,6 +27,7 @@ import {
   EPCIS_VERSION,
   epcisErrorHandler,
   negotiate,
+  RawJson,
 } from './http.ts';
 import { epcisPolicy, visibilityOf } from './policy.ts';
 import { collection, presentCaptureJob } from './presenters.ts';
@@ -37,6 +40,7 @@ import { traceApiRoutes } from './routes-trace.ts';
 import { eventsParams, pageParams, splitPaging } from './schema.ts';
 import * as store from './store.ts';
 import { registerEpcisWork } from './subscriptions.ts';
+import { CAPTURE_LIMIT, type ErrorBehaviour } from './validate.ts';
 
 const tags = ['EPCIS 2.0 追溯'];
 
@@ -59,6 +63,13 @@ function errorBehaviour(header: string | string[] | undefined): ErrorBehaviour {
   if (header === undefined || header === 'rollback') return 'rollback';
   if (header === 'proceed') return 'proceed';
   throw validationProblem([{ pointer: '/headers/GS1-Capture-Error-Behaviour', detail: 'rollback or proceed' }]);
+}
+
+/** A capture request body as the capture thread takes it: the text as received, JSON or XML. */
+function bodyText(body: unknown): { syntax: 'json' | 'xml'; text: string } {
+  if (body instanceof RawJson) return { syntax: 'json', text: body.text };
+  if (typeof body === 'string') return { syntax: 'xml', text: body };
+  return { syntax: 'json', text: JSON.stringify(body ?? null) };
 }
 
 /** Registers the `/epcis` binding and the `/api/trace` helpers. */
@@ -126,11 +137,13 @@ function captureRoutes(app: FastifyInstance, ctx: AppContext): void {
       const caller = callerOf(req);
       requireRole(caller, epcisPolicy.capture, 'capture EPCIS events');
       const behaviour = errorBehaviour(req.headers['gs1-capture-error-behaviour']);
-      const doc = readCaptureDocument(req.body, typeof req.body === 'string' ? 'xml' : 'json');
-      const invalid = captureValidator(doc, behaviour);
+      const request: PrepareRequest = { ...bodyText(req.body), behaviour, recordTime: ctx.clock.now().toISOString() };
+      const outcome = await captureThread.prepare(request);
+      if (!outcome.ok) throw problemOfData(outcome.problem);
       const job = await inTransaction(ctx.db, ctx.clock, actorOf(caller), (unit) =>
-        eventsCapturer(unit, caller, doc, behaviour, invalid, ctx.events.wake),
+        captureAcceptor(unit, caller, request, outcome.prepared),
       );
+      captureWorkerOf(ctx).accepted(job.id, outcome);
       return reply.status(202).header('Location', `/epcis/capture/${job.id}`).send(presentCaptureJob(job));
     },
   });
@@ -188,11 +201,20 @@ function captureRoutes(app: FastifyInstance, ctx: AppContext): void {
           '不支持的格式 Unsupported media type',
           'POST /events takes one JSON-LD event',
         );
-      const doc = readSingleEvent(req.body);
-      captureValidator(doc, 'rollback');
-      const job = await inTransaction(ctx.db, ctx.clock, actorOf(caller), (unit) =>
-        eventsCapturer(unit, caller, doc, 'rollback', new Map(), ctx.events.wake),
-      );
+      const request: PrepareRequest = {
+        syntax: 'event',
+        text: req.body instanceof RawJson ? req.body.text : JSON.stringify(req.body ?? null),
+        behaviour: 'rollback',
+        recordTime: ctx.clock.now().toISOString(),
+      };
+      const outcome = await captureThread.prepare(request, false);
+      if (!outcome.ok) throw problemOfData(outcome.problem);
+      const { prepared } = outcome;
+      const job = await inTransaction(ctx.db, ctx.clock, actorOf(caller), async (unit) => {
+        const accepted = newJob(caller, request, prepared);
+        await store.insertJob(unit.tx, accepted);
+        return jobRunner(unit, caller, accepted, prepared, { sqlite: sqliteOf(ctx.db), notify: ctx.events.wake });
+      });
       if (job.success !== 1) {
         const errors = JSON.parse(job.errors) as { detail?: string }[];
         throw new EpcisProblem(
@@ -202,8 +224,7 @@ function captureRoutes(app: FastifyInstance, ctx: AppContext): void {
           errors[0]?.detail ?? 'conflict',
         );
       }
-      const event = doc.events[0]!.event;
-      const eventId = typeof event.eventID === 'string' ? event.eventID : eventHashOfEvent(event, doc.context as never);
+      const eventId = prepared.explicit[0]?.[1] ?? (JSON.parse(prepared.hashes) as string[])[0] ?? '';
       const stored = await eventById(ctx.db, eventId, { kind: 'all' });
       return reply
         .status(201)

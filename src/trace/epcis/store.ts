@@ -1,7 +1,7 @@
 /**
- * SQL of the EPCIS capture side: the event store (`epcis_events`, `epcis_event_ids`, facets),
- * the record-order head, capture jobs and master data. Batched inserts: one statement per few
- * hundred rows, all inside the capture's transaction.
+ * SQL of the EPCIS capture side beside its write path (capture-store.ts): the record-order head,
+ * capture jobs, an event's document and facets when an error declaration is added to it, and
+ * master data.
  */
 import { SqliteAdapter, sql } from 'kysely';
 import type { Database } from '../../kernel/db/tables.ts';
@@ -9,7 +9,6 @@ import type { Executor } from '../../kernel/db/unit-of-work.ts';
 
 /** Rows of the tables this store writes. */
 export type EventRow = Database['epcis_events'];
-export type EventIdRow = Database['epcis_event_ids'];
 export type FacetRow = Database['epcis_event_facets'];
 export type JobRow = Database['epcis_capture_jobs'];
 export type MasterDataRow = Database['epcis_master_data'];
@@ -61,36 +60,6 @@ export async function reserveSeqs(db: Executor, n: number): Promise<number> {
 
 /** A stored event as capture needs it to recognise duplicates and error declarations. */
 export type StoredEvent = Pick<EventRow, 'seq' | 'event_id' | 'event_hash' | 'document'>;
-
-/** Stored events with any of these CBV 2.0 event hashes. */
-export async function eventsByHash(db: Executor, hashes: readonly string[]): Promise<StoredEvent[]> {
-  const out: StoredEvent[] = [];
-  for (const part of chunks([...new Set(hashes)], IN_BATCH)) {
-    if (part.length === 0) continue;
-    const rows = await db
-      .selectFrom('epcis_events')
-      .select(['seq', 'event_id', 'event_hash', 'document'])
-      .where('event_hash', 'in', part)
-      .execute();
-    out.push(...rows.map((r) => ({ ...r, seq: Number(r.seq) })));
-  }
-  return out;
-}
-
-/** Stored events with any of these eventIDs. */
-export async function eventsById(db: Executor, ids: readonly string[]): Promise<StoredEvent[]> {
-  const out: StoredEvent[] = [];
-  for (const part of chunks([...new Set(ids)], IN_BATCH)) {
-    if (part.length === 0) continue;
-    const rows = await db
-      .selectFrom('epcis_events')
-      .select(['seq', 'event_id', 'event_hash', 'document'])
-      .where('event_id', 'in', part)
-      .execute();
-    out.push(...rows.map((r) => ({ ...r, seq: Number(r.seq) })));
-  }
-  return out;
-}
 
 /** A column of a bulk insert and its PostgreSQL type (for `unnest`). */
 type BulkColumn<R> = { name: keyof R & string; pg: 'bigint' | 'text' | 'double precision' };
@@ -144,32 +113,6 @@ export const EPCIS_EVENT_COLUMNS = [
   'read_point_key',
   'biz_location_key',
 ] as const;
-
-const EVENT_COLUMNS: BulkColumn<EventRow>[] = EPCIS_EVENT_COLUMNS.map((name) => ({
-  name,
-  pg: name === 'seq' ? ('bigint' as const) : ('text' as const),
-}));
-
-/** Writes new events (bulk). */
-export async function insertEvents(db: Executor, rows: readonly EventRow[]): Promise<void> {
-  await bulkInsert(db, 'epcis_events', EVENT_COLUMNS, rows);
-}
-
-/** Writes the identifiers events name (bulk). */
-export async function insertEventIds(db: Executor, rows: readonly EventIdRow[]): Promise<void> {
-  await bulkInsert(
-    db,
-    'epcis_event_ids',
-    [
-      { name: 'event_seq', pg: 'bigint' },
-      { name: 'identifier', pg: 'text' },
-      { name: 'role', pg: 'text' },
-      { name: 'quantity', pg: 'double precision' },
-      { name: 'uom', pg: 'text' },
-    ],
-    rows,
-  );
-}
 
 /** Writes query facets (bulk). */
 export async function insertFacets(db: Executor, rows: readonly FacetRow[]): Promise<void> {

@@ -14,6 +14,7 @@ import type { Unit } from '../../kernel/db/unit-of-work.ts';
 import { inTransaction } from '../../kernel/db/unit-of-work.ts';
 import type { EventProcessor } from '../../kernel/events/processors.ts';
 import { CAPTURED_EVENT, type CapturedPayload } from './capture.ts';
+import { captureWorkerOf } from './capture-worker.ts';
 import { eventsQuerier } from './events-querier.ts';
 import { namedQueryPrefixes } from './named-queries.ts';
 import { visibilityOf } from './policy.ts';
@@ -179,6 +180,7 @@ const registered = new WeakSet<object>();
 export function registerEpcisWork(ctx: AppContext): void {
   if (registered.has(ctx)) return;
   registered.add(ctx);
+  captureWorkerOf(ctx); // first: a tick runs captures before the webhooks that may follow from them
   ctx.events.register(streamProcessor(() => ctx.tasks.kick(WEBHOOK_TASK)));
   ctx.tasks.register({ name: 'epcis.schedules', everyMs: 1_000, run: (now) => scheduledRunner(ctx, now) });
   ctx.tasks.register({ name: WEBHOOK_TASK, everyMs: 5_000, run: (now) => webhookSender(ctx, now) });

@@ -1,0 +1,320 @@
+/**
+ * The CPU side of capture, a pure function of the request: parse, validate (JSON Schema, CBV),
+ * give every event its CBV 2.0 event hash, drop copies within the document, and build every row
+ * the store writes, as compact JSON texts the database reads itself. It runs on the capture
+ * thread (capture-thread.ts), so the main thread only answers HTTP and writes; its answer is
+ * plain data (strings and small arrays), cheap to pass between threads.
+ */
+import { EventHashError, eventHashOfEvent } from '../event-hash/index.ts';
+import { type CaptureDocument, type EventEntry, type Json, readCaptureDocument, readSingleEvent } from './document.ts';
+import { eventColumns, eventFacets, namedIdentifiers, normaliseIdentifier } from './extract.ts';
+import { type EpcisException, EpcisProblem, type Pointed, validationProblem } from './problems.ts';
+import { captureValidator, type ErrorBehaviour, prefixesFor } from './validate.ts';
+
+/** What the capture thread is given: the request body as received, and when it was accepted. */
+export type PrepareRequest = {
+  /** `event`: the body of `POST /epcis/events` (one JSON-LD event with its own `@context`). */
+  syntax: 'json' | 'xml' | 'event';
+  text: string;
+  behaviour: ErrorBehaviour;
+  /** The events' `recordTime`: when the document was accepted (ISO-8601 UTC). */
+  recordTime: string;
+};
+
+/** A problem that refuses the whole request (400 ValidationException, 413 …), as plain data. */
+export type PreparedProblem = {
+  status: number;
+  exception: EpcisException;
+  title: string;
+  detail: string | undefined;
+  extensions: Record<string, unknown>;
+};
+
+/** A capture job's error: problem details for one rejected event (RFC 9457). */
+export type JobError = {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  errors: Pointed[];
+};
+
+/** Where the candidates happened: normalised location keys, and how the input names them (for a 403). */
+export type Place = { biz: string | null; read: string | null; bizAt: string; readAt: string };
+
+/**
+ * Everything capture needs from a valid document, as few and large values as possible (they cross
+ * a thread: one long string costs less than many small objects). The candidates are the events to
+ * store unless the store has them already, `k` = 0, 1, … in document order; row `k` of each JSON
+ * text belongs to candidate `k`.
+ */
+export type PreparedCapture = {
+  eventCount: number;
+  /** Rejected events (`proceed`), and eventIDs naming two events in this document. */
+  errors: JobError[];
+  /** Copies of an earlier event of this document (same hash) that add nothing. */
+  duplicates: number;
+  /** How many candidates. */
+  count: number;
+  /** JSON array of the candidates' CBV 2.0 event hashes. */
+  hashes: string;
+  /** Candidates with an eventID of their own: `[k, eventID, where the input names it]`. */
+  explicit: [k: number, eventId: string, at: string][];
+  /** Candidates that carry an error declaration. */
+  declaring: number[];
+  /** `[k, event_id, event_hash, event_type, event_time, tz, action, biz_step, disposition, read_point, biz_location, transformation_id, read_point_key, biz_location_key, place]` */
+  eventRows: string;
+  /** Each candidate's JSON-LD as stored (eventID and recordTime filled in), one per line (JSON has no raw newline). */
+  documents: string;
+  /** `[k, identifier, role, quantity, uom]` */
+  idRows: string;
+  /** `[k, facet, text_value, num_value]` */
+  facetRows: string;
+  places: Place[];
+  /** The document's own prefixes as JSON (`epcis_events.context`), or null. */
+  context: string | null;
+  /** What a stored event's facets need when a copy here adds an error declaration to it. */
+  docType: CaptureDocument['type'];
+  prefixes: Record<string, string>;
+  /** Master data in the document, and how the input names each element (for a 403). */
+  vocabularies: EventEntry[];
+  vocabularyAt: Record<string, string>;
+};
+
+/** The capture thread's answer. */
+export type PrepareOutcome = { ok: true; prepared: PreparedCapture } | { ok: false; problem: PreparedProblem };
+
+/** A problem as plain data (it crosses a thread), and back. */
+export function problemData(p: EpcisProblem): PreparedProblem {
+  const detail = p.message === p.title ? undefined : p.message;
+  return { status: p.status, exception: p.exception, title: p.title, detail, extensions: p.extensions };
+}
+export function problemOfData(p: PreparedProblem): EpcisProblem {
+  return new EpcisProblem(p.status, p.exception, p.title, p.detail, p.extensions);
+}
+
+/** A capture job's error for one event. */
+export function eventProblem(
+  status: number,
+  exception: string,
+  title: string,
+  detail: string,
+  pointer: string,
+): JobError {
+  return { type: `epcisException:${exception}`, title, status, detail, errors: [{ pointer, detail }] };
+}
+
+function parse(request: PrepareRequest): CaptureDocument {
+  if (request.syntax === 'xml') return readCaptureDocument(request.text, 'xml');
+  let body: unknown;
+  try {
+    body = JSON.parse(request.text.replace(/^\uFEFF/, ''));
+  } catch (error) {
+    throw validationProblem([{ pointer: '', detail: `not valid JSON: ${(error as Error).message}` }]);
+  }
+  return request.syntax === 'event' ? readSingleEvent(body) : readCaptureDocument(body, 'json');
+}
+
+/** The event as stored: its own fields, the eventID (the hash when it had none), the record time. */
+function storedForm(doc: CaptureDocument, event: Json, eventId: string, recordTime: string): Json {
+  const { '@context': own, ...rest } = event;
+  return {
+    ...(doc.type === 'event' || own === undefined ? {} : { '@context': own }),
+    ...rest,
+    eventID: eventId,
+    recordTime,
+  };
+}
+
+const idOf = (v: unknown): string | null =>
+  typeof v === 'string'
+    ? v
+    : v && typeof v === 'object' && typeof (v as Json).id === 'string'
+      ? ((v as Json).id as string)
+      : null;
+
+/**
+ * Prepares a capture request (see the file comment).
+ * @returns the prepared capture, or the problem that refuses it: 400 for an invalid document
+ *   (with `rollback`, also for one invalid event), 413 above the capture limit.
+ */
+export function capturePreparer(request: PrepareRequest): PrepareOutcome {
+  try {
+    return { ok: true, prepared: prepare(request) };
+  } catch (error) {
+    if (error instanceof EpcisProblem) return { ok: false, problem: problemData(error) };
+    throw error;
+  }
+}
+
+function prepare(request: PrepareRequest): PreparedCapture {
+  const doc = parse(request);
+  const { behaviour } = request;
+  const invalid = captureValidator(doc, behaviour);
+  const errors: JobError[] = [];
+  for (const [i, problems] of invalid) {
+    const detail = problems.map((p) => `${p.pointer}: ${p.detail}`).join('; ');
+    const where = doc.locate(doc.events[i]!.pointer);
+    errors.push({
+      ...eventProblem(400, 'ValidationException', 'EPCIS 事件无效 Invalid event', detail, where),
+      errors: problems,
+    });
+  }
+  const rows = new CaptureRows(doc, request.recordTime);
+  // Copies within the document are stored once; a later copy may add an error declaration (EPCIS 2.0 §7.4.1.2).
+  const candidateOf = new Map<string, number>();
+  const hashOfId = new Map<string, string>();
+  let duplicates = 0;
+  doc.events.forEach(({ event, pointer }, entry) => {
+    if (invalid.has(entry)) return;
+    let hash: string;
+    try {
+      hash = eventHashOfEvent(event, doc.context as never);
+    } catch (error) {
+      if (!(error instanceof EventHashError)) throw error;
+      const where = doc.locate(error.path || pointer);
+      if (behaviour === 'rollback') throw validationProblem([{ pointer: where, detail: error.message }]);
+      errors.push(eventProblem(400, 'ValidationException', 'EPCIS 事件无效 Invalid event', error.message, where));
+      return;
+    }
+    const eventId = typeof event.eventID === 'string' ? event.eventID : hash;
+    const earlier = candidateOf.get(hash);
+    if (earlier !== undefined) {
+      if (event.errorDeclaration === undefined || !rows.declare(earlier, event.errorDeclaration)) duplicates++;
+      return;
+    }
+    const named = hashOfId.get(eventId);
+    if (named !== undefined && named !== hash) {
+      const where = doc.locate(`${pointer}/eventID`);
+      const detail = `eventID ${eventId} already names a different event`;
+      errors.push(eventProblem(409, 'ResourceAlreadyExistsException', '事件标识已存在 eventID taken', detail, where));
+      return;
+    }
+    candidateOf.set(hash, rows.add(event, pointer, hash, eventId));
+    hashOfId.set(eventId, hash);
+  });
+  const keep = !(behaviour === 'rollback' && errors.length > 0);
+  return { ...rows.result(keep), eventCount: doc.events.length, errors, duplicates };
+}
+
+/** The rows of the events to store, built event by event, and where they happened. */
+class CaptureRows {
+  private readonly places: Place[] = [];
+  private readonly placeIndex = new Map<string, number>();
+  private readonly hashes: string[] = [];
+  private readonly explicit: [number, string, string][] = [];
+  private readonly declaring = new Set<number>();
+  private readonly events: unknown[][] = [];
+  private readonly bodies: Json[] = [];
+  private readonly documents: string[] = [];
+  private readonly ids: unknown[][] = [];
+  private facets: unknown[][] = [];
+
+  constructor(
+    private readonly doc: CaptureDocument,
+    private readonly recordTime: string,
+  ) {}
+
+  /** Adds a candidate; returns its index `k`. */
+  add(event: Json, pointer: string, hash: string, eventId: string): number {
+    const k = this.hashes.length;
+    const biz = idOf(event.bizLocation);
+    const read = idOf(event.readPoint);
+    const bizKey = biz === null ? null : normaliseIdentifier(biz);
+    const readKey = read === null ? null : normaliseIdentifier(read);
+    const place = this.placeOf(bizKey, readKey, pointer);
+    this.hashes.push(hash);
+    if (typeof event.eventID === 'string') this.explicit.push([k, eventId, this.doc.locate(`${pointer}/eventID`)]);
+    if (event.errorDeclaration !== undefined) this.declaring.add(k);
+    const c = eventColumns(event);
+    this.events.push([
+      k,
+      eventId,
+      hash,
+      c.event_type,
+      c.event_time,
+      c.event_time_zone_offset,
+      c.action,
+      c.biz_step,
+      c.disposition,
+      c.read_point,
+      c.biz_location,
+      c.transformation_id,
+      readKey,
+      bizKey,
+      place,
+    ]);
+    this.bodies.push(event);
+    this.documents.push(this.storedText(event, eventId));
+    for (const n of namedIdentifiers(event)) this.ids.push([k, n.identifier, n.role, n.quantity, n.uom]);
+    this.addFacets(k, event);
+    return k;
+  }
+
+  /** A later copy adds an error declaration to candidate `k`; false when it has one already. */
+  declare(k: number, declaration: unknown): boolean {
+    const event = this.bodies[k]!;
+    if (event.errorDeclaration !== undefined) return false;
+    const declared = { ...event, errorDeclaration: declaration };
+    this.bodies[k] = declared;
+    this.declaring.add(k);
+    this.documents[k] = this.storedText(declared, this.events[k]![1] as string);
+    this.facets = this.facets.filter((f) => f[0] !== k);
+    this.addFacets(k, declared);
+    return true;
+  }
+
+  /** The stored form's text; for the usual event (no eventID, recordTime or context of its own) without a copy. */
+  private storedText(event: Json, eventId: string): string {
+    if (event.eventID !== undefined || event.recordTime !== undefined || event['@context'] !== undefined)
+      return JSON.stringify(storedForm(this.doc, event, eventId, this.recordTime));
+    const text = JSON.stringify(event);
+    const tail = `"eventID":${JSON.stringify(eventId)},"recordTime":${JSON.stringify(this.recordTime)}}`;
+    return text === '{}' ? `{${tail}` : `${text.slice(0, -1)},${tail}`;
+  }
+
+  private addFacets(k: number, event: Json): void {
+    for (const f of eventFacets(event, prefixesFor(this.doc, event))) this.facets.push([k, f.facet, f.text, f.num]);
+  }
+
+  private placeOf(biz: string | null, read: string | null, pointer: string): number {
+    const key = `${biz ?? ''}\u0000${read ?? ''}`;
+    let place = this.placeIndex.get(key);
+    if (place === undefined) {
+      place = this.places.length;
+      this.placeIndex.set(key, place);
+      const bizAt = this.doc.locate(`${pointer}/bizLocation`);
+      this.places.push({ biz, read, bizAt, readAt: this.doc.locate(`${pointer}/readPoint`) });
+    }
+    return place;
+  }
+
+  /** The prepared rows; none when nothing is to be stored (`keep` false: a rejected document). */
+  result(keep: boolean) {
+    const { doc } = this;
+    const vocabularyAt: Record<string, string> = {};
+    for (const { event: vocabulary, pointer } of doc.vocabularies) {
+      const elements = Array.isArray(vocabulary.vocabularyElementList) ? vocabulary.vocabularyElementList : [];
+      elements.forEach((_, i) => {
+        const at = `${pointer}/vocabularyElementList/${i}`;
+        vocabularyAt[at] = doc.locate(at);
+      });
+    }
+    return {
+      count: keep ? this.hashes.length : 0,
+      hashes: JSON.stringify(keep ? this.hashes : []),
+      explicit: keep ? this.explicit : [],
+      declaring: keep ? [...this.declaring] : [],
+      eventRows: JSON.stringify(keep ? this.events : []),
+      documents: keep ? this.documents.join('\n') : '',
+      idRows: JSON.stringify(keep ? this.ids : []),
+      facetRows: JSON.stringify(keep ? this.facets : []),
+      places: this.places,
+      context: Object.keys(doc.prefixes).length > 0 ? JSON.stringify(doc.prefixes) : null,
+      docType: doc.type,
+      prefixes: doc.prefixes,
+      vocabularies: doc.vocabularies,
+      vocabularyAt,
+    };
+  }
+}
