@@ -144,13 +144,22 @@ describe(`EPCIS capture jobs (${engineUnderTest})`, () => {
     expect(await stored([9, 10])).toEqual([9]);
   });
 
+  it('refuses a list directly inside a list (no XML form, no event hash) before accepting', async () => {
+    const res = await post({
+      ...doc([event(2000, { 'example:matrix': [[1, 2]] })]),
+      '@context': [...context, { example: 'https://ns.example.com/epcis/' }],
+    });
+    expect(res.statusCode, res.body).toBe(400);
+    expect(res.json().errors[0].pointer).toBe('/epcisBody/eventList/0/example:matrix');
+  });
+
   it('prepares large documents on the capture thread', async () => {
     const before = captureThread.counts.thread;
     const serials = Array.from({ length: 300 }, (_, i) => 1000 + i);
     const res = await post(doc(serials.map((s) => event(s))));
     expect(res.statusCode, res.body).toBe(202);
-    expect(captureThread.counts.thread).toBe(before + 1);
     await t.tick();
+    expect(captureThread.counts.thread).toBe(before + 1);
     expect(await job(res.headers.location as string)).toMatchObject({ success: true, capturedCount: 300 });
     expect(await stored(serials)).toHaveLength(300);
   });

@@ -1,7 +1,8 @@
 /**
  * Where capture requests are prepared (capture-prepare.ts): on a worker thread, so that parsing,
  * validation, hashing and row building use the second core while the main thread answers HTTP
- * and writes to the database. Small documents are prepared on the main thread: a round trip
+ * and writes to the database. The thread answers twice: once the document is checked (the 202
+ * need not wait for the hashes, and the client sends its next document meanwhile), then prepared. Small documents are prepared on the main thread: a round trip
  * (and the thread's first start) costs more than it saves. Should the thread not start, every
  * request is prepared on the main thread; should it fail, its requests are prepared again there.
  */
@@ -10,12 +11,23 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { capturePreparer, type PrepareOutcome, type PrepareRequest } from './capture-prepare.ts';
+import {
+  type CheckOutcome,
+  captureChecker,
+  draftPreparer,
+  type PrepareOutcome,
+  type PrepareRequest,
+} from './capture-prepare.ts';
 
 /** Bodies shorter than this (about 100 events) are prepared on the main thread. */
 export const THREAD_MIN_BYTES = 64 * 1024;
 
-type Pending = { request: PrepareRequest; resolve: (o: PrepareOutcome) => void; reject: (e: unknown) => void };
+/** A request in progress: the check (what the 202 needs) and the preparation (what the job needs). */
+export type Preparation = { checked: Promise<CheckOutcome>; prepared: Promise<PrepareOutcome> };
+
+type Settle<T> = { resolve: (v: T) => void; reject: (e: unknown) => void };
+type Pending = { request: PrepareRequest; checked: Settle<CheckOutcome>; prepared: Settle<PrepareOutcome> };
+type Answer = { id: number; phase: 'checked' | 'prepared'; outcome?: CheckOutcome | PrepareOutcome; error?: string };
 
 /** The thread runs TypeScript like the rest of civictwin: through tsx (its ESM API), registered in the thread. */
 function threadCode(): string {
@@ -37,19 +49,19 @@ export class CaptureThread {
   /** Requests the thread answered, and those prepared on the main thread (tests and the bench read them). */
   readonly counts = { thread: 0, main: 0 };
 
-  /** Prepares a request on the thread (large bodies) or here. */
-  prepare(request: PrepareRequest, onThread = request.text.length >= THREAD_MIN_BYTES): Promise<PrepareOutcome> {
+  /** Checks and prepares a request on the thread (large bodies) or here. */
+  prepare(request: PrepareRequest, onThread = request.text.length >= THREAD_MIN_BYTES): Preparation {
     if (!onThread || this.unavailable) {
       this.counts.main++;
       return inline(request);
     }
     const worker = this.started();
-    return new Promise((resolve, reject) => {
-      const id = this.nextId++;
-      this.pending.set(id, { request, resolve, reject });
-      worker.ref(); // a pending request keeps the process alive; an idle thread does not
-      worker.postMessage({ id, request });
-    });
+    const id = this.nextId++;
+    const preparation = settled(request);
+    this.pending.set(id, preparation.pending);
+    worker.ref(); // a pending request keeps the process alive; an idle thread does not
+    worker.postMessage({ id, request });
+    return preparation.promises;
   }
 
   /** Ends the thread (it is started again when needed). */
@@ -63,29 +75,36 @@ export class CaptureThread {
     if (this.worker) return this.worker;
     const worker = new Worker(threadCode(), { eval: true });
     let answered = false;
-    worker.on('message', (m: { id: number; outcome?: PrepareOutcome; error?: string }) => {
+    worker.on('message', (m: Answer) => {
       answered = true;
       const p = this.pending.get(m.id);
-      this.pending.delete(m.id);
-      if (this.pending.size === 0) worker.unref();
       if (!p) return;
-      this.counts.thread++;
-      if (m.outcome) p.resolve(m.outcome);
-      else p.reject(new Error(`capture thread: ${m.error}`));
+      const settle = m.phase === 'checked' ? p.checked : p.prepared;
+      if (m.outcome) settle.resolve(m.outcome as never);
+      else settle.reject(new Error(`capture thread: ${m.error}`));
+      if (m.phase === 'checked' && m.error) p.prepared.reject(new Error(`capture thread: ${m.error}`));
+      if (m.phase === 'prepared' || m.error) {
+        this.pending.delete(m.id);
+        this.counts.thread++;
+        if (this.pending.size === 0) worker.unref();
+      }
     });
-    const fail = (error: unknown) => {
+    const fail = () => {
       if (this.worker === worker) this.worker = undefined;
       // A thread that never answered could not start here: prepare everything on the main thread.
       if (!answered) this.unavailable = true;
       const waiting = [...this.pending.values()];
       this.pending.clear();
       this.counts.main += waiting.length;
-      for (const p of waiting) inline(p.request).then(p.resolve, p.reject);
-      void error;
+      for (const p of waiting) {
+        const again = inline(p.request);
+        again.checked.then(p.checked.resolve, p.checked.reject);
+        again.prepared.then(p.prepared.resolve, p.prepared.reject);
+      }
     };
     worker.on('error', fail);
-    worker.on('exit', (code) => {
-      if (this.pending.size > 0) fail(new Error(`capture thread exited with ${code}`));
+    worker.on('exit', () => {
+      if (this.pending.size > 0) fail();
       else if (this.worker === worker) this.worker = undefined;
     });
     worker.unref();
@@ -94,11 +113,32 @@ export class CaptureThread {
   }
 }
 
-function inline(request: PrepareRequest): Promise<PrepareOutcome> {
+/** Two promises and their settlers. */
+function settled(request: PrepareRequest): { pending: Pending; promises: Preparation } {
+  let checked!: Settle<CheckOutcome>;
+  let prepared!: Settle<PrepareOutcome>;
+  const promises: Preparation = {
+    checked: new Promise((resolve, reject) => {
+      checked = { resolve, reject };
+    }),
+    prepared: new Promise((resolve, reject) => {
+      prepared = { resolve, reject };
+    }),
+  };
+  promises.prepared.catch(() => undefined); // awaited (and reported) by the capture worker, if at all
+  return { pending: { request, checked, prepared }, promises };
+}
+
+/** Both halves here, at once. */
+function inline(request: PrepareRequest): Preparation {
   try {
-    return Promise.resolve(capturePreparer(request));
+    const { outcome, draft } = captureChecker(request);
+    const prepared = draft ? draftPreparer(draft) : (outcome as PrepareOutcome);
+    return { checked: Promise.resolve(outcome), prepared: Promise.resolve(prepared) };
   } catch (error) {
-    return Promise.reject(error);
+    const failed = Promise.reject(error);
+    failed.catch(() => undefined);
+    return { checked: Promise.reject(error), prepared: failed };
   }
 }
 

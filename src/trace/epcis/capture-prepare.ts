@@ -62,14 +62,8 @@ export type PreparedCapture = {
   explicit: [k: number, eventId: string, at: string][];
   /** Candidates that carry an error declaration. */
   declaring: number[];
-  /** `[k, event_id, event_hash, event_type, event_time, tz, action, biz_step, disposition, read_point, biz_location, transformation_id, read_point_key, biz_location_key, place]` */
-  eventRows: string;
-  /** Each candidate's JSON-LD as stored (eventID and recordTime filled in), one per line (JSON has no raw newline). */
-  documents: string;
-  /** `[k, identifier, role, quantity, uom]` */
-  idRows: string;
-  /** `[k, facet, text_value, num_value]` */
-  facetRows: string;
+  /** The rows, a few hundred candidates a chunk: the writer parses, binds and drops one after the other. */
+  chunks: RowChunk[];
   places: Place[];
   /** The document's own prefixes as JSON (`epcis_events.context`), or null. */
   context: string | null;
@@ -81,8 +75,30 @@ export type PreparedCapture = {
   vocabularyAt: Record<string, string>;
 };
 
+/** Candidates per row chunk. */
+export const CHUNK = 500;
+
+/** The rows of candidates `from` … `from + CHUNK - 1` (each row starts with its candidate `k`). */
+export type RowChunk = {
+  from: number;
+  /** `[k, event_id, event_hash, event_type, event_time, tz, action, biz_step, disposition, read_point, biz_location, transformation_id, read_point_key, biz_location_key, place]` */
+  events: string;
+  /** Each candidate's JSON-LD as stored (eventID and recordTime filled in), one per line (JSON has no raw newline). */
+  documents: string;
+  /** `[k, identifier, role, quantity, uom]` */
+  ids: string;
+  /** `[k, facet, text_value, num_value]` */
+  facets: string;
+};
+
 /** The capture thread's answer. */
 export type PrepareOutcome = { ok: true; prepared: PreparedCapture } | { ok: false; problem: PreparedProblem };
+
+/** What accepting a document needs, known once it is checked (before any event is hashed). */
+export type CheckedCapture = Pick<PreparedCapture, 'eventCount' | 'places' | 'vocabularies' | 'vocabularyAt'>;
+
+/** The check's answer: the document may be accepted, or the problem that refuses it. */
+export type CheckOutcome = { ok: true; checked: CheckedCapture } | { ok: false; problem: PreparedProblem };
 
 /** A problem as plain data (it crosses a thread), and back. */
 export function problemData(p: EpcisProblem): PreparedProblem {
@@ -134,23 +150,52 @@ const idOf = (v: unknown): string | null =>
       : null;
 
 /**
- * Prepares a capture request (see the file comment).
+ * Prepares a capture request in one go (see the file comment; {@link captureChecker} and
+ * {@link draftPreparer} are its two halves).
  * @returns the prepared capture, or the problem that refuses it: 400 for an invalid document
  *   (with `rollback`, also for one invalid event), 413 above the capture limit.
  */
 export function capturePreparer(request: PrepareRequest): PrepareOutcome {
+  const { outcome, draft } = captureChecker(request);
+  return draft ? draftPreparer(draft) : (outcome as PrepareOutcome);
+}
+
+/** A checked document, kept (on the thread that checked it) until it is prepared. */
+export type CaptureDraft = {
+  doc: CaptureDocument;
+  request: PrepareRequest;
+  invalid: Map<number, Pointed[]>;
+  rows: CaptureRows;
+};
+
+/**
+ * The first half: parses and validates the document, and finds where its valid events happened
+ * — what accepting it needs, so that the 202 does not wait for the hashes.
+ */
+export function captureChecker(request: PrepareRequest): { outcome: CheckOutcome; draft?: CaptureDraft } {
   try {
-    return { ok: true, prepared: prepare(request) };
+    const doc = parse(request);
+    const invalid = captureValidator(doc, request.behaviour);
+    const rows = new CaptureRows(doc, request.recordTime);
+    doc.events.forEach(({ event, pointer }, entry) => {
+      if (!invalid.has(entry)) rows.locate(event, pointer);
+    });
+    const { places, vocabularies, vocabularyAt } = rows.result(true);
+    const checked: CheckedCapture = { eventCount: doc.events.length, places, vocabularies, vocabularyAt };
+    return { outcome: { ok: true, checked }, draft: { doc, request, invalid, rows } };
   } catch (error) {
-    if (error instanceof EpcisProblem) return { ok: false, problem: problemData(error) };
+    if (error instanceof EpcisProblem) return { outcome: { ok: false, problem: problemData(error) } };
     throw error;
   }
 }
 
-function prepare(request: PrepareRequest): PreparedCapture {
-  const doc = parse(request);
+/**
+ * The second half: the event hashes, copies within the document, and the rows. Validation has
+ * ruled out what the hash cannot take (timestamps, lists in lists); should it still refuse an
+ * event, that event is rejected in the job (with `rollback`: the whole document).
+ */
+export function draftPreparer({ doc, request, invalid, rows }: CaptureDraft): PrepareOutcome {
   const { behaviour } = request;
-  const invalid = captureValidator(doc, behaviour);
   const errors: JobError[] = [];
   for (const [i, problems] of invalid) {
     const detail = problems.map((p) => `${p.pointer}: ${p.detail}`).join('; ');
@@ -160,7 +205,6 @@ function prepare(request: PrepareRequest): PreparedCapture {
       errors: problems,
     });
   }
-  const rows = new CaptureRows(doc, request.recordTime);
   // Copies within the document are stored once; a later copy may add an error declaration (EPCIS 2.0 §7.4.1.2).
   const candidateOf = new Map<string, number>();
   const hashOfId = new Map<string, string>();
@@ -173,7 +217,6 @@ function prepare(request: PrepareRequest): PreparedCapture {
     } catch (error) {
       if (!(error instanceof EventHashError)) throw error;
       const where = doc.locate(error.path || pointer);
-      if (behaviour === 'rollback') throw validationProblem([{ pointer: where, detail: error.message }]);
       errors.push(eventProblem(400, 'ValidationException', 'EPCIS 事件无效 Invalid event', error.message, where));
       return;
     }
@@ -194,7 +237,7 @@ function prepare(request: PrepareRequest): PreparedCapture {
     hashOfId.set(eventId, hash);
   });
   const keep = !(behaviour === 'rollback' && errors.length > 0);
-  return { ...rows.result(keep), eventCount: doc.events.length, errors, duplicates };
+  return { ok: true, prepared: { ...rows.result(keep), eventCount: doc.events.length, errors, duplicates } };
 }
 
 /** The rows of the events to store, built event by event, and where they happened. */
@@ -215,14 +258,29 @@ class CaptureRows {
     private readonly recordTime: string,
   ) {}
 
+  private readonly placeOfEvent = new Map<Json, number>();
+
+  /** Where an event happened (its place), remembered for {@link add}. */
+  locate(event: Json, pointer: string): number {
+    let place = this.placeOfEvent.get(event);
+    if (place === undefined) {
+      const biz = idOf(event.bizLocation);
+      const read = idOf(event.readPoint);
+      place = this.placeOf(
+        biz === null ? null : normaliseIdentifier(biz),
+        read === null ? null : normaliseIdentifier(read),
+        pointer,
+      );
+      this.placeOfEvent.set(event, place);
+    }
+    return place;
+  }
+
   /** Adds a candidate; returns its index `k`. */
   add(event: Json, pointer: string, hash: string, eventId: string): number {
     const k = this.hashes.length;
-    const biz = idOf(event.bizLocation);
-    const read = idOf(event.readPoint);
-    const bizKey = biz === null ? null : normaliseIdentifier(biz);
-    const readKey = read === null ? null : normaliseIdentifier(read);
-    const place = this.placeOf(bizKey, readKey, pointer);
+    const place = this.locate(event, pointer);
+    const { biz: bizKey, read: readKey } = this.places[place]!;
     this.hashes.push(hash);
     if (typeof event.eventID === 'string') this.explicit.push([k, eventId, this.doc.locate(`${pointer}/eventID`)]);
     if (event.errorDeclaration !== undefined) this.declaring.add(k);
@@ -289,6 +347,34 @@ class CaptureRows {
     return place;
   }
 
+  /** The rows in chunks of {@link CHUNK} candidates. */
+  private chunks(): RowChunk[] {
+    const out: RowChunk[] = [];
+    const byChunk = (rows: unknown[][]) => {
+      const parts: unknown[][][] = [];
+      for (const row of rows) {
+        const c = Math.floor((row[0] as number) / CHUNK);
+        const part = parts[c] ?? [];
+        parts[c] = part;
+        part.push(row);
+      }
+      return parts;
+    };
+    const ids = byChunk(this.ids);
+    const facets = byChunk(this.facets);
+    for (let from = 0; from < this.events.length; from += CHUNK) {
+      const c = from / CHUNK;
+      out.push({
+        from,
+        events: JSON.stringify(this.events.slice(from, from + CHUNK)),
+        documents: this.documents.slice(from, from + CHUNK).join('\n'),
+        ids: JSON.stringify(ids[c] ?? []),
+        facets: JSON.stringify(facets[c] ?? []),
+      });
+    }
+    return out;
+  }
+
   /** The prepared rows; none when nothing is to be stored (`keep` false: a rejected document). */
   result(keep: boolean) {
     const { doc } = this;
@@ -305,10 +391,7 @@ class CaptureRows {
       hashes: JSON.stringify(keep ? this.hashes : []),
       explicit: keep ? this.explicit : [],
       declaring: keep ? [...this.declaring] : [],
-      eventRows: JSON.stringify(keep ? this.events : []),
-      documents: keep ? this.documents.join('\n') : '',
-      idRows: JSON.stringify(keep ? this.ids : []),
-      facetRows: JSON.stringify(keep ? this.facets : []),
+      chunks: keep ? this.chunks() : [],
       places: this.places,
       context: Object.keys(doc.prefixes).length > 0 ? JSON.stringify(doc.prefixes) : null,
       docType: doc.type,

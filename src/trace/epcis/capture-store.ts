@@ -1,13 +1,14 @@
 /**
  * SQL of capture's write path (docs/decisions/004): the queue of accepted documents, the end of a
  * capture job, lookups of stored events by hash or eventID, and the bulk inserts of prepared rows.
- * Rows arrive as one JSON text per table (capture-prepare.ts): SQLite binds them row by row to a
- * prepared statement on its own connection, PostgreSQL reads the text itself with
+ * Rows arrive as JSON texts, a few hundred events a chunk (capture-prepare.ts): SQLite binds them
+ * row by row to prepared statements on its own connection, PostgreSQL reads them itself with
  * `json_array_elements` (one statement per table and document).
  */
 import type SQLite from 'better-sqlite3';
 import { SqliteAdapter, sql } from 'kysely';
 import type { Executor } from '../../kernel/db/unit-of-work.ts';
+import type { RowChunk } from './capture-prepare.ts';
 import { eventIdIn } from './query-store.ts';
 import type { JobRow, StoredEvent } from './store.ts';
 
@@ -107,21 +108,24 @@ export type EventRowsContext = {
   places: readonly (readonly [string | null, string | null])[];
 };
 
-/** Writes prepared rows (capture-prepare's JSON texts); row `k` of a job belongs to record order `first + k`. */
-export type RowWriter = {
-  events(rows: string, documents: readonly string[], c: EventRowsContext): Promise<void>;
-  identifiers(rows: string, first: number): Promise<void>;
-  facets(rows: string, first: number): Promise<void>;
-};
+/**
+ * Which candidates are written, and the record order each gets: all of them (`first + k`), or
+ * some (the i-th kept one gets `first + i`).
+ */
+export type Kept = 'all' | ReadonlyMap<number, number>;
 
-const EVENT_INSERT = `insert into epcis_events (seq, event_id, event_hash, event_type, event_time, event_time_zone_offset,
-  record_time, action, biz_step, disposition, read_point, biz_location, transformation_id, document, capture_id,
-  captured_by, context, scope_path, owner_id, read_point_key, biz_location_key)`;
+/** Writes prepared rows (capture-prepare's chunks) of the kept candidates. */
+export type RowWriter = (chunks: readonly RowChunk[], kept: Kept, c: EventRowsContext) => Promise<void>;
+
+const EVENT_COLUMNS = `seq, event_id, event_hash, event_type, event_time, event_time_zone_offset, record_time, action,
+  biz_step, disposition, read_point, biz_location, transformation_id, document, capture_id, captured_by, context,
+  scope_path, owner_id, read_point_key, biz_location_key`;
 
 /**
  * The row writer of a transaction: on SQLite one prepared statement per row on the connection
  * itself (`sqlite`, the transaction's own connection; binding beats both multi-row VALUES and
- * `json_each`, bench/epcis-capture.ts), on PostgreSQL one statement per table reading the JSON text.
+ * `json_each`, bench/epcis-capture.ts), chunk after chunk, the event loop getting a turn between
+ * two; on PostgreSQL one statement per table reading a JSON text.
  */
 export function rowWriter(tx: Executor, sqlite: SQLite.Database | undefined): RowWriter {
   if (onSqlite(tx)) {
@@ -131,89 +135,102 @@ export function rowWriter(tx: Executor, sqlite: SQLite.Database | undefined): Ro
   return postgresRowWriter(tx);
 }
 
-/** Rows bound between two turns of the event loop: the next request's body is read meanwhile. */
-const ROWS_PER_TURN = 500;
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/** Binds `bind(row)` for every row of a JSON text, giving the event loop a turn every few rows. */
-async function bindEach(rows: string, bind: (row: unknown[]) => void): Promise<void> {
-  const list = JSON.parse(rows) as unknown[][];
-  for (let i = 0; i < list.length; i++) {
-    if (i > 0 && i % ROWS_PER_TURN === 0) await nextTurn();
-    bind(list[i]!);
-  }
-}
+const offsetOf = (kept: Kept, k: number): number | undefined => (kept === 'all' ? k : kept.get(k));
 
 function sqliteRowWriter(sqlite: SQLite.Database): RowWriter {
-  return {
-    async events(rows, documents, c) {
-      const insert = sqlite.prepare(`${EVENT_INSERT} values (${Array(21).fill('?').join(', ')})`);
-      await bindEach(rows, (r) => {
-        const k = r[0] as number;
+  return async (chunks, kept, c) => {
+    const event = sqlite.prepare(
+      `insert into epcis_events (${EVENT_COLUMNS}) values (${Array(21).fill('?').join(', ')})`,
+    );
+    const identifier = sqlite.prepare(
+      'insert into epcis_event_ids (event_seq, identifier, role, quantity, uom) values (?, ?, ?, ?, ?)',
+    );
+    const facet = sqlite.prepare(
+      'insert into epcis_event_facets (event_seq, facet, text_value, num_value) values (?, ?, ?, ?)',
+    );
+    for (const chunk of chunks) {
+      const documents = chunk.documents.split('\n');
+      (JSON.parse(chunk.events) as unknown[][]).forEach((r, i) => {
+        const at = offsetOf(kept, r[0] as number);
+        if (at === undefined) return;
         const [scope, owner] = c.places[r[14] as number] ?? [null, null];
-        insert.run(
-          c.first + k,
-          r[1],
-          r[2],
-          r[3],
-          r[4],
-          r[5],
+        const [, id, hash, type, time, tz, action, step, disposition, read, biz, transformation, readKey, bizKey] = r;
+        event.run(
+          c.first + at,
+          id,
+          hash,
+          type,
+          time,
+          tz,
           c.recordTime,
-          r[6],
-          r[7],
-          r[8],
-          r[9],
-          r[10],
-          r[11],
-          documents[k],
+          action,
+          step,
+          disposition,
+          read,
+          biz,
+          transformation,
+          documents[i],
           c.captureId,
           c.capturedBy,
           c.context,
           scope,
           owner,
-          r[12],
-          r[13],
+          readKey,
+          bizKey,
         );
       });
-    },
-    async identifiers(rows, first) {
-      const insert = sqlite.prepare(
-        'insert into epcis_event_ids (event_seq, identifier, role, quantity, uom) values (?, ?, ?, ?, ?)',
-      );
-      await bindEach(rows, (r) => insert.run(first + (r[0] as number), r[1], r[2], r[3], r[4]));
-    },
-    async facets(rows, first) {
-      const insert = sqlite.prepare(
-        'insert into epcis_event_facets (event_seq, facet, text_value, num_value) values (?, ?, ?, ?)',
-      );
-      await bindEach(rows, (r) => insert.run(first + (r[0] as number), r[1], r[2], r[3]));
-    },
+      for (const r of JSON.parse(chunk.ids) as unknown[][]) {
+        const at = offsetOf(kept, r[0] as number);
+        if (at !== undefined) identifier.run(c.first + at, r[1], r[2], r[3], r[4]);
+      }
+      for (const r of JSON.parse(chunk.facets) as unknown[][]) {
+        const at = offsetOf(kept, r[0] as number);
+        if (at !== undefined) facet.run(c.first + at, r[1], r[2], r[3]);
+      }
+      await nextTurn(); // the next request's body is read meanwhile
+    }
   };
 }
 
 function postgresRowWriter(tx: Executor): RowWriter {
-  return {
-    async events(rows, documents, c) {
-      await sql`with p as (select (n - 1)::int as i, e ->> 0 as scope, e ->> 1 as owner
-          from json_array_elements(${JSON.stringify(c.places)}::json) with ordinality as t(e, n)),
-        d as (select (n - 1)::int as k, doc from unnest(${[...documents]}::text[]) with ordinality as t(doc, n))
-        ${sql.raw(EVENT_INSERT)}
-        select ${c.first}::bigint + (v ->> 0)::bigint, v ->> 1, v ->> 2, v ->> 3, v ->> 4, v ->> 5,
-          ${c.recordTime}::text, v ->> 6, v ->> 7, v ->> 8, v ->> 9, v ->> 10, v ->> 11,
-          d.doc, ${c.captureId}::text, ${c.capturedBy}::text, ${c.context}::text, p.scope, p.owner, v ->> 12, v ->> 13
-        from json_array_elements(${rows}::json) as r(v)
-          join d on d.k = (v ->> 0)::int
-          left join p on p.i = (v ->> 14)::int`.execute(tx);
-    },
-    async identifiers(rows, first) {
-      await sql`insert into epcis_event_ids (event_seq, identifier, role, quantity, uom)
-        select ${first}::bigint + (v ->> 0)::bigint, v ->> 1, v ->> 2, (v ->> 3)::double precision, v ->> 4
-        from json_array_elements(${rows}::json) as r(v)`.execute(tx);
-    },
-    async facets(rows, first) {
-      await sql`insert into epcis_event_facets (event_seq, facet, text_value, num_value)
-        select ${first}::bigint + (v ->> 0)::bigint, v ->> 1, v ->> 2, (v ->> 3)::double precision
-        from json_array_elements(${rows}::json) as r(v)`.execute(tx);
-    },
+  return async (chunks, kept, c) => {
+    const events: unknown[][] = [];
+    const documents: string[] = [];
+    const ids: unknown[][] = [];
+    const facets: unknown[][] = [];
+    const renumbered = (rows: unknown[][], into: unknown[][]) => {
+      for (const r of rows) {
+        const at = offsetOf(kept, r[0] as number);
+        if (at !== undefined) into.push([at, ...r.slice(1)]);
+      }
+    };
+    for (const chunk of chunks) {
+      const lines = chunk.documents.split('\n');
+      (JSON.parse(chunk.events) as unknown[][]).forEach((r, i) => {
+        const at = offsetOf(kept, r[0] as number);
+        if (at === undefined) return;
+        events.push([at, ...r.slice(1)]);
+        documents.push(lines[i]!);
+      });
+      renumbered(JSON.parse(chunk.ids), ids);
+      renumbered(JSON.parse(chunk.facets), facets);
+    }
+    await sql`with p as (select (n - 1)::int as i, e ->> 0 as scope, e ->> 1 as owner
+        from json_array_elements(${JSON.stringify(c.places)}::json) with ordinality as t(e, n)),
+      d as (select (n - 1)::int as i, doc from unnest(${documents}::text[]) with ordinality as t(doc, n))
+      insert into epcis_events (${sql.raw(EVENT_COLUMNS)})
+      select ${c.first}::bigint + (v ->> 0)::bigint, v ->> 1, v ->> 2, v ->> 3, v ->> 4, v ->> 5,
+        ${c.recordTime}::text, v ->> 6, v ->> 7, v ->> 8, v ->> 9, v ->> 10, v ->> 11,
+        d.doc, ${c.captureId}::text, ${c.capturedBy}::text, ${c.context}::text, p.scope, p.owner, v ->> 12, v ->> 13
+      from json_array_elements(${JSON.stringify(events)}::json) with ordinality as r(v, n)
+        join d on d.i = (r.n - 1)::int
+        left join p on p.i = (v ->> 14)::int`.execute(tx);
+    await sql`insert into epcis_event_ids (event_seq, identifier, role, quantity, uom)
+      select ${c.first}::bigint + (v ->> 0)::bigint, v ->> 1, v ->> 2, (v ->> 3)::double precision, v ->> 4
+      from json_array_elements(${JSON.stringify(ids)}::json) as r(v)`.execute(tx);
+    await sql`insert into epcis_event_facets (event_seq, facet, text_value, num_value)
+      select ${c.first}::bigint + (v ->> 0)::bigint, v ->> 1, v ->> 2, (v ->> 3)::double precision
+      from json_array_elements(${JSON.stringify(facets)}::json) as r(v)`.execute(tx);
   };
 }

@@ -1,14 +1,29 @@
 /**
- * The capture thread's entry (see capture-pool.ts): prepares capture requests off the main
- * thread, one at a time, and answers plain data.
+ * The capture thread's entry (see capture-pool.ts): checks a capture request and answers at once
+ * (`checked`, what the 202 needs), then prepares it and answers again (`prepared`), one request
+ * after the other. Answers are plain data.
  */
 import { parentPort } from 'node:worker_threads';
-import { capturePreparer, type PrepareRequest } from './capture-prepare.ts';
+import { captureChecker, draftPreparer, type PrepareRequest } from './capture-prepare.ts';
+
+const post = (message: unknown) => parentPort?.postMessage(message);
+const failure = (error: unknown) => (error instanceof Error ? (error.stack ?? error.message) : String(error));
 
 parentPort?.on('message', ({ id, request }: { id: number; request: PrepareRequest }) => {
+  let draft: ReturnType<typeof captureChecker>['draft'];
   try {
-    parentPort?.postMessage({ id, outcome: capturePreparer(request) });
+    const checked = captureChecker(request);
+    draft = checked.draft;
+    post({ id, phase: 'checked', outcome: checked.outcome });
+    if (!draft) post({ id, phase: 'prepared', outcome: checked.outcome });
   } catch (error) {
-    parentPort?.postMessage({ id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    post({ id, phase: 'checked', error: failure(error) });
+    return;
+  }
+  if (!draft) return;
+  try {
+    post({ id, phase: 'prepared', outcome: draftPreparer(draft) });
+  } catch (error) {
+    post({ id, phase: 'prepared', error: failure(error) });
   }
 });

@@ -33,9 +33,9 @@ export class CaptureWorker {
 
   constructor(private readonly ctx: AppContext) {}
 
-  /** After an accepted job committed: keep its preparation for the run, and get to work. */
-  accepted(jobId: string, outcome: PrepareOutcome): void {
-    if (this.prepared.size < KEPT) this.prepared.set(jobId, Promise.resolve(outcome));
+  /** After an accepted job committed: keep its preparation (maybe still under way) for the run, and get to work. */
+  accepted(jobId: string, prepared: Promise<PrepareOutcome>): void {
+    if (this.prepared.size < KEPT) this.prepared.set(jobId, prepared);
     this.wake();
   }
 
@@ -73,7 +73,7 @@ export class CaptureWorker {
         text: body.body,
         behaviour: job.error_behaviour as 'rollback' | 'proceed',
         recordTime: job.created_at,
-      });
+      }).prepared;
     })();
     outcome.catch(() => undefined); // awaited (and reported) by `run`
     this.prepared.set(q.job_id, outcome);

@@ -11,8 +11,15 @@ import { appendAudit } from '../../kernel/audit/audit.ts';
 import type { Principal } from '../../kernel/auth/principal.ts';
 import type { Executor, Unit } from '../../kernel/db/unit-of-work.ts';
 import { emitEvent } from '../../kernel/events/outbox.ts';
-import type { PreparedCapture, PrepareRequest } from './capture-prepare.ts';
-import { eventProblem, type JobError, type Place } from './capture-prepare.ts';
+import {
+  CHUNK,
+  type CheckedCapture,
+  eventProblem,
+  type JobError,
+  type Place,
+  type PreparedCapture,
+  type PrepareRequest,
+} from './capture-prepare.ts';
 import * as queue from './capture-store.ts';
 import type { Json } from './document.ts';
 import { eventFacets } from './extract.ts';
@@ -59,7 +66,7 @@ function scopeChecker(caller: Principal, places: readonly Place[], rows: PlaceRo
   });
 }
 
-const locateIn = (p: PreparedCapture) => (pointer: string) => p.vocabularyAt[pointer] ?? pointer;
+const locateIn = (p: CheckedCapture) => (pointer: string) => p.vocabularyAt[pointer] ?? pointer;
 
 /**
  * Accepts a prepared document: checks the caller may capture it (an enterprise only at its own
@@ -71,7 +78,7 @@ export async function captureAcceptor(
   unit: Unit,
   caller: Principal,
   request: PrepareRequest,
-  prepared: PreparedCapture,
+  prepared: CheckedCapture,
 ): Promise<store.JobRow> {
   scopeChecker(caller, prepared.places, await placeRows(unit.tx, prepared.places));
   await masterDataChecker(unit.tx, caller, prepared.vocabularies, locateIn(prepared));
@@ -89,7 +96,7 @@ export async function captureAcceptor(
 }
 
 /** A new capture job, running. */
-export function newJob(caller: Principal, request: PrepareRequest, prepared: PreparedCapture): store.JobRow {
+export function newJob(caller: Principal, request: PrepareRequest, prepared: CheckedCapture): store.JobRow {
   return {
     id: randomUUID(),
     created_by: caller.userId,
@@ -167,9 +174,9 @@ export async function jobRunner(
     masterData = await masterDataCapturer(unit, caller, prepared.vocabularies, locateIn(prepared));
     const writer = queue.rowWriter(unit.tx, options.sqlite);
     if (fresh > 0) firstSeq = await freshInserter(unit.tx, writer, job, prepared, keep, places);
-    const documents = declared.length > 0 ? prepared.documents.split('\n') : [];
     for (const { stored, k } of declared) {
-      const event = JSON.parse(documents[k]!) as Json;
+      const chunk = prepared.chunks[Math.floor(k / CHUNK)]!;
+      const event = JSON.parse(chunk.documents.split('\n')[k - chunk.from]!) as Json;
       const document = { ...(JSON.parse(stored.document) as Json), errorDeclaration: event.errorDeclaration };
       const namespaces = prefixesFor({ type: prepared.docType, prefixes: prepared.prefixes } as never, event);
       const facets = eventFacets(document, namespaces).map((f) => ({
@@ -256,9 +263,7 @@ async function freshInserter(
   places: PlaceRows,
 ): Promise<number> {
   const first = await store.reserveSeqs(tx, keep === 'all' ? prepared.count : keep.length);
-  const rows = (text: string) => (keep === 'all' ? text : subset(text, keep));
-  const lines = prepared.documents.split('\n');
-  await writer.events(rows(prepared.eventRows), keep === 'all' ? lines : keep.map((k) => lines[k]!), {
+  await writer(prepared.chunks, keep === 'all' ? 'all' : new Map(keep.map((k, i) => [k, i])), {
     first,
     recordTime: job.created_at,
     captureId: job.id,
@@ -269,18 +274,5 @@ async function freshInserter(
       return [row?.place_path ?? null, row?.owner_id ?? null] as const;
     }),
   });
-  await writer.identifiers(rows(prepared.idRows), first);
-  await writer.facets(rows(prepared.facetRows), first);
   return first;
-}
-
-/** The rows of some candidates only, renumbered `0…` in the same order. */
-function subset(rows: string, keep: readonly number[]): string {
-  const index = new Map(keep.map((k, i) => [k, i]));
-  const out: unknown[][] = [];
-  for (const row of JSON.parse(rows) as unknown[][]) {
-    const i = index.get(row[0] as number);
-    if (i !== undefined) out.push([i, ...row.slice(1)]);
-  }
-  return JSON.stringify(out);
 }

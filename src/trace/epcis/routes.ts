@@ -138,12 +138,13 @@ function captureRoutes(app: FastifyInstance, ctx: AppContext): void {
       requireRole(caller, epcisPolicy.capture, 'capture EPCIS events');
       const behaviour = errorBehaviour(req.headers['gs1-capture-error-behaviour']);
       const request: PrepareRequest = { ...bodyText(req.body), behaviour, recordTime: ctx.clock.now().toISOString() };
-      const outcome = await captureThread.prepare(request);
+      const preparation = captureThread.prepare(request);
+      const outcome = await preparation.checked;
       if (!outcome.ok) throw problemOfData(outcome.problem);
       const job = await inTransaction(ctx.db, ctx.clock, actorOf(caller), (unit) =>
-        captureAcceptor(unit, caller, request, outcome.prepared),
+        captureAcceptor(unit, caller, request, outcome.checked),
       );
-      captureWorkerOf(ctx).accepted(job.id, outcome);
+      captureWorkerOf(ctx).accepted(job.id, preparation.prepared);
       return reply.status(202).header('Location', `/epcis/capture/${job.id}`).send(presentCaptureJob(job));
     },
   });
@@ -207,7 +208,7 @@ function captureRoutes(app: FastifyInstance, ctx: AppContext): void {
         behaviour: 'rollback',
         recordTime: ctx.clock.now().toISOString(),
       };
-      const outcome = await captureThread.prepare(request, false);
+      const outcome = await captureThread.prepare(request, false).prepared;
       if (!outcome.ok) throw problemOfData(outcome.problem);
       const { prepared } = outcome;
       const job = await inTransaction(ctx.db, ctx.clock, actorOf(caller), async (unit) => {

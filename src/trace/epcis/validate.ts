@@ -42,6 +42,13 @@ const SENSOR_METADATA_KEYS: ReadonlySet<string> = new Set(Object.keys(SENSOR_MET
 const SENSOR_REPORT_KEYS: ReadonlySet<string> = new Set(Object.keys(SENSOR_REPORT));
 const QUANTITY_LISTS = ['quantityList', 'childQuantityList', 'inputQuantityList', 'outputQuantityList'] as const;
 
+/** Whether a JSON value holds a list directly inside a list (CBV 2.0 §8.9 cannot hash it). */
+function nestedList(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some((v) => Array.isArray(v) || nestedList(v));
+  if (isObject(value)) return Object.values(value).some(nestedList);
+  return false;
+}
+
 /** Checks one event; `prefixes` are the namespaces in force (document and event `@context`). */
 class EventChecker {
   readonly problems: Pointed[] = [];
@@ -75,6 +82,8 @@ class EventChecker {
     for (const key of Object.keys(obj)) {
       if (key.startsWith('@') || known.has(key)) continue;
       this.extensionKey(key, at(pointer, key));
+      if (nestedList(obj[key]))
+        this.add(at(pointer, key), 'a list directly inside a list has no EPCIS form (XML) nor event hash');
     }
   }
 
