@@ -129,9 +129,15 @@ function captureRoutes(app: FastifyInstance, ctx: AppContext): void {
       tags,
       summary: 'Capture an EPCISDocument (JSON-LD or XML by Content-Type); 202 with the capture job in Location',
       description:
+        'Asynchronous (EPCIS 2.0 REST binding): the document is checked (JSON Schema, CBV vocabularies, extension ' +
+        'namespaces, time stamps, the caller’s locations), stored as a capture job and answered 202 with the job ' +
+        '(running: true) in Location; the capture worker then stores its events, and the job reports success or ' +
+        'errors (GET the Location). A job accepted before a restart is run after it. ' +
         'GS1-Capture-Error-Behaviour: rollback (default, all or nothing) or proceed (store every valid event). ' +
         `At most ${CAPTURE_LIMIT} events per call. An invalid document is a 400 ValidationException with a JSON pointer ` +
-        '(or XML path) per problem, and nothing is stored. An enterprise captures only at locations linked to it.',
+        '(or XML path) per problem, and nothing is stored; an eventID that already names another stored event is ' +
+        'an error of the job (409 ResourceAlreadyExistsException in its errors). An enterprise captures only at ' +
+        'locations linked to it (403 otherwise).',
     },
     handler: async (req, reply) => {
       const caller = callerOf(req);
@@ -172,7 +178,11 @@ function captureRoutes(app: FastifyInstance, ctx: AppContext): void {
   });
 
   r.get('/epcis/capture/:captureID', {
-    schema: { tags, summary: 'A capture job: running, success, errors', params: z.object({ captureID: z.string() }) },
+    schema: {
+      tags,
+      summary: 'A capture job: running (queued or being stored), then success or errors',
+      params: z.object({ captureID: z.string() }),
+    },
     handler: async (req) => {
       const caller = callerOf(req);
       requireRole(caller, epcisPolicy.read, 'read capture jobs');
