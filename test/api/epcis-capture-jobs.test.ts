@@ -83,22 +83,33 @@ describe(`EPCIS capture jobs (${engineUnderTest})`, () => {
     expect(queued).toEqual([]); // the document is gone once its events are stored
   });
 
-  it('runs a job accepted before a crash after the restart, once', async () => {
-    const res = await post(doc([event(3), event(4)]));
-    expect(res.statusCode, res.body).toBe(202);
-    await t.restart(); // nothing ran: the process stopped between the 202 and the capture worker
-    expect(await job(res.headers.location as string)).toMatchObject({ running: true });
+  it('runs jobs accepted before a crash after the restart, once, large documents queued deflated', async () => {
+    const small = await post(doc([event(3), event(4)]));
+    const serials = Array.from({ length: 400 }, (_, i) => 3000 + i);
+    const large = await post(doc(serials.map((s) => event(s))));
+    for (const res of [small, large]) expect(res.statusCode, res.body).toBe(202);
+    const queued = await t.ctx.db.selectFrom('epcis_capture_queue').select(['syntax', 'body']).orderBy('seq').execute();
+    expect(queued.map((q) => q.syntax)).toEqual(['json', 'json+deflate']);
+    expect(queued[1]!.body.length).toBeLessThan(JSON.stringify(doc(serials.map((s) => event(s)))).length / 4);
+    await t.restart(); // nothing ran: the process stopped between the 202s and the capture worker
+    for (const res of [small, large])
+      expect(await job(res.headers.location as string)).toMatchObject({ running: true });
     expect(await stored([3, 4])).toEqual([]);
     await t.tick();
-    expect(await job(res.headers.location as string)).toMatchObject({
+    expect(await job(small.headers.location as string)).toMatchObject({
       running: false,
       success: true,
       capturedCount: 2,
     });
-    expect(await stored([3, 4])).toEqual([3, 4]);
+    expect(await job(large.headers.location as string)).toMatchObject({
+      running: false,
+      success: true,
+      capturedCount: 400,
+    });
+    expect(await stored([3, 4, ...serials])).toEqual([3, 4, ...serials]);
     await t.tick();
     const all = await t.inject({ method: 'GET', url: '/epcis/events?perPage=1000', headers: admin.headers });
-    expect(all.json().epcisBody.queryResults.resultsBody.eventList).toHaveLength(4);
+    expect(all.json().epcisBody.queryResults.resultsBody.eventList).toHaveLength(404);
   });
 
   it('runs each job once when two nodes work the same queue', async () => {

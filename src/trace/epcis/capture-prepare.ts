@@ -5,6 +5,7 @@
  * thread (capture-thread.ts), so the main thread only answers HTTP and writes; its answer is
  * plain data (strings and small arrays), cheap to pass between threads.
  */
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { EventHashError, eventHashOfEvent } from '../event-hash/index.ts';
 import { type CaptureDocument, type EventEntry, type Json, readCaptureDocument, readSingleEvent } from './document.ts';
 import { eventColumns, eventFacets, namedIdentifiers, normaliseIdentifier } from './extract.ts';
@@ -94,8 +95,34 @@ export type RowChunk = {
 /** The capture thread's answer. */
 export type PrepareOutcome = { ok: true; prepared: PreparedCapture } | { ok: false; problem: PreparedProblem };
 
-/** What accepting a document needs, known once it is checked (before any event is hashed). */
-export type CheckedCapture = Pick<PreparedCapture, 'eventCount' | 'places' | 'vocabularies' | 'vocabularyAt'>;
+/**
+ * What accepting a document needs, known once it is checked (before any event is hashed), and the
+ * form it is queued in ({@link queuedForm}).
+ */
+export type CheckedCapture = Pick<PreparedCapture, 'eventCount' | 'places' | 'vocabularies' | 'vocabularyAt'> & {
+  queued: QueuedForm;
+};
+
+/** A queued document: as received, or (`…+deflate`) its raw DEFLATE stream in base64. */
+export type QueuedForm = { syntax: string; body: string };
+
+/** Bodies from this size on are queued deflated (an EPCIS document shrinks 5–20 times). */
+const DEFLATE_FROM = 64 * 1024;
+
+/** How a request is queued: large bodies deflated (fast level: the queue row is written once, read rarely). */
+export function queuedForm(request: PrepareRequest): QueuedForm {
+  if (request.text.length < DEFLATE_FROM) return { syntax: request.syntax, body: request.text };
+  const body = deflateRawSync(request.text, { level: 1 }).toString('base64');
+  return { syntax: `${request.syntax}+deflate`, body };
+}
+
+/** The body of a queued document as it was received. */
+export function receivedForm(queued: QueuedForm): { syntax: PrepareRequest['syntax']; text: string } {
+  if (!queued.syntax.endsWith('+deflate'))
+    return { syntax: queued.syntax as PrepareRequest['syntax'], text: queued.body };
+  const text = inflateRawSync(Buffer.from(queued.body, 'base64')).toString('utf8');
+  return { syntax: queued.syntax.slice(0, -'+deflate'.length) as PrepareRequest['syntax'], text };
+}
 
 /** The check's answer: the document may be accepted, or the problem that refuses it. */
 export type CheckOutcome = { ok: true; checked: CheckedCapture } | { ok: false; problem: PreparedProblem };
@@ -181,7 +208,8 @@ export function captureChecker(request: PrepareRequest): { outcome: CheckOutcome
       if (!invalid.has(entry)) rows.locate(event, pointer);
     });
     const { places, vocabularies, vocabularyAt } = rows.result(true);
-    const checked: CheckedCapture = { eventCount: doc.events.length, places, vocabularies, vocabularyAt };
+    const queued = queuedForm(request);
+    const checked: CheckedCapture = { eventCount: doc.events.length, places, vocabularies, vocabularyAt, queued };
     return { outcome: { ok: true, checked }, draft: { doc, request, invalid, rows } };
   } catch (error) {
     if (error instanceof EpcisProblem) return { outcome: { ok: false, problem: problemData(error) } };

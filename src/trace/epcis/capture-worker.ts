@@ -13,7 +13,7 @@ import { sqliteOf } from '../../kernel/db/connection.ts';
 import { inTransaction } from '../../kernel/db/unit-of-work.ts';
 import { jobFailer, jobRunner } from './capture.ts';
 import { captureThread } from './capture-pool.ts';
-import { type PrepareOutcome, problemOfData } from './capture-prepare.ts';
+import { type PrepareOutcome, problemOfData, receivedForm } from './capture-prepare.ts';
 import * as queue from './capture-store.ts';
 import { EpcisProblem } from './problems.ts';
 import * as store from './store.ts';
@@ -69,8 +69,7 @@ export class CaptureWorker {
       ]);
       if (!job || !body) throw new Error(`capture job ${q.job_id} is not queued`);
       return captureThread.prepare({
-        syntax: body.syntax as 'json' | 'xml',
-        text: body.body,
+        ...receivedForm(body),
         behaviour: job.error_behaviour as 'rollback' | 'proceed',
         recordTime: job.created_at,
       }).prepared;

@@ -66,7 +66,7 @@ function scopeChecker(caller: Principal, places: readonly Place[], rows: PlaceRo
   });
 }
 
-const locateIn = (p: CheckedCapture) => (pointer: string) => p.vocabularyAt[pointer] ?? pointer;
+const locateIn = (p: Pick<CheckedCapture, 'vocabularyAt'>) => (pointer: string) => p.vocabularyAt[pointer] ?? pointer;
 
 /**
  * Accepts a prepared document: checks the caller may capture it (an enterprise only at its own
@@ -84,7 +84,7 @@ export async function captureAcceptor(
   await masterDataChecker(unit.tx, caller, prepared.vocabularies, locateIn(prepared));
   const job = newJob(caller, request, prepared);
   await store.insertJob(unit.tx, job);
-  const seq = await queue.enqueue(unit.tx, job.id, request.syntax, request.text);
+  const seq = await queue.enqueue(unit.tx, job.id, prepared.queued.syntax, prepared.queued.body);
   await appendAudit(unit.tx, unit.clock, {
     actor: unit.actor,
     action: 'epcis.capture.accept',
@@ -96,7 +96,11 @@ export async function captureAcceptor(
 }
 
 /** A new capture job, running. */
-export function newJob(caller: Principal, request: PrepareRequest, prepared: CheckedCapture): store.JobRow {
+export function newJob(
+  caller: Principal,
+  request: PrepareRequest,
+  prepared: Pick<CheckedCapture, 'eventCount'>,
+): store.JobRow {
   return {
     id: randomUUID(),
     created_by: caller.userId,

@@ -41,9 +41,9 @@ export interface EpcisCaptureQueueTable {
   /** Queue order (acceptance order): from `epcis_sequence` row 2. */
   seq: number;
   job_id: string;
-  /** `json` (an EPCISDocument in JSON-LD) or `xml`. */
+  /** `json` (an EPCISDocument in JSON-LD) or `xml`; `json+deflate`, `xml+deflate`: the body is deflated. */
   syntax: string;
-  /** The request body as received. */
+  /** The request body as received, or (large bodies) its raw DEFLATE stream in base64. */
   body: string;
 }
 
