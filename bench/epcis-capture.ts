@@ -1,23 +1,25 @@
 /**
- * `npm run bench -- epcis-capture [events]`: EPCIS 2.0 capture throughput through the real capture
- * service (parse → JSON Schema and CBV validation → CBV 2.0 event hash → dedupe → one transaction
- * of batched inserts of events, identifiers and facets, capture job, audit record, outbox event),
- * on the embedded database as deployed (SQLite file, WAL, synchronous=FULL), in documents of
- * 10,000 events (the capture limit). Baseline, same run: raw better-sqlite3 prepared-statement
- * inserts of the same `epcis_events` and `epcis_event_ids` rows in one transaction per 10,000.
+ * `npm run bench -- epcis-capture [events]`: EPCIS 2.0 capture throughput end to end, as a client
+ * sees it: from the first `POST /epcis/capture` (through the Fastify app, JSON text in) until every
+ * capture job reports success — and then its events are queryable. Documents of 10,000 events (the
+ * capture limit; 100,000 events by default), posted one after another by one client that waits for
+ * each 202, on the embedded database as deployed (SQLite file, WAL, synchronous=FULL), with the
+ * node's background work running as `serve` runs it (the capture worker; the capture thread). See docs/decisions/004-epcis-capture-write-path.md.
+ * Baseline, same run: raw better-sqlite3 prepared-statement inserts of the very rows capture stores
+ * (`epcis_events`, `epcis_event_ids`, `epcis_event_facets`) into a fresh database of the same
+ * schema, one transaction per 10,000 events.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
+import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
-import type { Principal } from '../src/kernel/auth/principal.ts';
-import { userCreator } from '../src/kernel/auth/service.ts';
+import { apiTokenIssuer, userCreator } from '../src/kernel/auth/service.ts';
 import { inTransaction } from '../src/kernel/db/unit-of-work.ts';
 import { startRuntime } from '../src/server.ts';
-import { CAPTURE_LIMIT, captureValidator, eventsCapturer } from '../src/trace/epcis/capture.ts';
-import { readCaptureDocument } from '../src/trace/epcis/document.ts';
-import { eventColumns, namedIdentifiers } from '../src/trace/epcis/extract.ts';
+import { capturePreparer } from '../src/trace/epcis/capture-prepare.ts';
+import { CAPTURE_LIMIT } from '../src/trace/epcis/validate.ts';
 import { eventHashOfEvent } from '../src/trace/event-hash/index.ts';
 import type { Figure } from './lib.ts';
 import { round } from './lib.ts';
@@ -91,101 +93,154 @@ const documentOf = (from: number, count: number) => ({
   epcisBody: { eventList: Array.from({ length: count }, (_, k) => event(from + k)) },
 });
 
-/** Wall-clock and CPU seconds of this process (CPU time is what contention with other processes does not inflate). */
+/** The request bodies: `total` events in documents of at most 10,000. */
+const bodiesOf = (total: number): string[] =>
+  Array.from({ length: Math.ceil(total / CAPTURE_LIMIT) }, (_, d) =>
+    JSON.stringify(documentOf(d * CAPTURE_LIMIT, Math.min(CAPTURE_LIMIT, total - d * CAPTURE_LIMIT))),
+  );
+
+/** Wall-clock and CPU seconds of this process (its threads included). */
 type Timing = { seconds: number; cpuSeconds: number };
 const cpuNow = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;
 };
 
-async function captureRun(total: number): Promise<Timing & { stored: number; dir: string }> {
+const config = (dir: string) => loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent', WEB_AUTOBUILD: 'false' });
+
+export async function captureRun(
+  total: number,
+): Promise<Timing & { acceptSeconds: number; stored: number; dir: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'civictwin-bench-epcis-'));
-  const { ctx, database } = await startRuntime(loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent' }));
-  const user = await inTransaction(ctx.db, ctx.clock, 'bench', (unit) =>
-    userCreator(unit, { username: 'bench-admin', displayName: 'bench', role: 'admin' }),
-  );
-  const caller: Principal = {
-    userId: user.id,
-    username: user.username,
-    displayName: user.display_name,
-    role: 'admin',
-    scope: { placeId: null, path: null, gridId: null },
-    via: 'token',
-  };
-  // Documents are made (and JSON-parsed, as Fastify would) before the clock starts.
-  const bodies = Array.from({ length: Math.ceil(total / CAPTURE_LIMIT) }, (_, d) =>
-    JSON.stringify(documentOf(d * CAPTURE_LIMIT, Math.min(CAPTURE_LIMIT, total - d * CAPTURE_LIMIT))),
-  );
-  const parsed = bodies.map((b) => JSON.parse(b) as unknown);
+  const runtime = await startRuntime(config(dir));
+  const { ctx } = runtime;
+  const app = await buildApp(ctx);
+  ctx.tasks.start(); // as `serve` does: the capture worker runs when kicked
+  const token = await inTransaction(ctx.db, ctx.clock, 'bench', async (unit) => {
+    const user = await userCreator(unit, { username: 'bench-admin', displayName: 'bench', role: 'admin' });
+    return apiTokenIssuer(unit, user.id, 'bench');
+  });
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/ld+json' };
+  const bodies = bodiesOf(total);
+  // Warm-up outside the clock, as a server that has been running is: the capture thread started,
+  // the JSON Schema compiled, the code of both threads compiled by the JIT (one document of other events).
+  const warm = await app.inject({
+    method: 'POST',
+    url: '/epcis/capture',
+    headers,
+    payload: JSON.stringify(documentOf(10_000_000, CAPTURE_LIMIT)),
+  });
+  await jobsDone(app, headers, [warm.headers.location as string]);
+
   const started = performance.now();
   const cpu = cpuNow();
-  let stored = 0;
-  for (const body of parsed) {
-    const doc = readCaptureDocument(body, 'json');
-    const invalid = captureValidator(doc, 'rollback');
-    const job = await inTransaction(ctx.db, ctx.clock, 'user:bench-admin', (unit) =>
-      eventsCapturer(unit, caller, doc, 'rollback', invalid),
-    );
-    stored += Number(job.captured_count);
+  const locations: string[] = [];
+  for (const payload of bodies) {
+    const res = await app.inject({ method: 'POST', url: '/epcis/capture', headers, payload });
+    if (res.statusCode !== 202) throw new Error(`capture answered ${res.statusCode}: ${res.body.slice(0, 300)}`);
+    locations.push(res.headers.location as string);
   }
+  const acceptSeconds = (performance.now() - started) / 1000;
+  const stored = await jobsDone(app, headers, locations);
   const seconds = (performance.now() - started) / 1000;
   const cpuSeconds = cpuNow() - cpu;
-  await database.close();
-  return { seconds, cpuSeconds, stored, dir };
+  // Queryable: the last event captured comes back by its eventID.
+  const lastHash = eventHashOfEvent(event(total - 1), CONTEXT);
+  const found = await app.inject({ method: 'GET', url: `/epcis/events/${encodeURIComponent(lastHash)}`, headers });
+  if (found.statusCode !== 200) throw new Error(`the last event is not queryable: ${found.statusCode}`);
+  await ctx.tasks.stop();
+  await app.close();
+  await runtime.close();
+  return { seconds, cpuSeconds, acceptSeconds, stored, dir };
+}
+
+/** Waits until every job has finished; returns how many events they stored (all must succeed). */
+async function jobsDone(
+  app: Awaited<ReturnType<typeof buildApp>>,
+  headers: Record<string, string>,
+  locations: string[],
+) {
+  let stored = 0;
+  for (const url of locations) {
+    for (;;) {
+      const job = (await app.inject({ method: 'GET', url, headers })).json() as {
+        running: boolean;
+        success: boolean;
+        capturedCount: number;
+        errors: unknown[];
+      };
+      if (!job.running) {
+        if (!job.success) throw new Error(`capture job failed: ${JSON.stringify(job.errors).slice(0, 300)}`);
+        stored += job.capturedCount;
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+  return stored;
+}
+
+/** The rows capture stores for these documents (capture-prepare's own output), as arrays of column values. */
+function rowsOf(bodies: string[]) {
+  const recordTime = '2026-11-26T00:00:00.000Z';
+  const events: unknown[][] = [];
+  const ids: unknown[][] = [];
+  const facets: unknown[][] = [];
+  let first = 1;
+  for (const text of bodies) {
+    const outcome = capturePreparer({ syntax: 'json', text, behaviour: 'rollback', recordTime });
+    if (!outcome.ok) throw new Error('bench document is invalid');
+    const p = outcome.prepared;
+    for (const chunk of p.chunks) {
+      const documents = chunk.documents.split('\n');
+      (JSON.parse(chunk.events) as unknown[][]).forEach((r, i) => {
+        const [k, eventId, hash, type, time, tz, action, step, disp, rp, bl, tid, rpKey, blKey] = r;
+        const row = [first + (k as number), eventId, hash, type, time, tz, recordTime, action, step, disp, rp, bl, tid];
+        events.push([...row, documents[i], 'raw-capture-id', 'raw-user', p.context, null, null, rpKey, blKey]);
+      });
+      for (const [k, ...rest] of JSON.parse(chunk.ids) as unknown[][]) ids.push([first + (k as number), ...rest]);
+      for (const [k, ...rest] of JSON.parse(chunk.facets) as unknown[][]) facets.push([first + (k as number), ...rest]);
+    }
+    first += p.count;
+  }
+  return { events, ids, facets };
 }
 
 /** The same rows, written with raw prepared statements into a freshly migrated database file. */
-async function rawRun(total: number): Promise<Timing> {
+async function rawRun(bodies: string[]): Promise<Timing> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'civictwin-bench-raw-'));
-  const { database } = await startRuntime(loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent' }));
-  await database.close();
-  const events: unknown[][] = [];
-  const ids: unknown[][] = [];
-  for (let i = 0; i < total; i++) {
-    const e = event(i);
-    const hash = eventHashOfEvent(e, CONTEXT);
-    const c = eventColumns(e);
-    const document = JSON.stringify({ ...e, eventID: hash, recordTime: '2026-11-26T00:00:00.000Z' });
-    events.push([
-      i + 1,
-      hash,
-      hash,
-      c.event_type,
-      c.event_time,
-      c.event_time_zone_offset,
-      '2026-11-26T00:00:00.000Z',
-      c.action,
-      c.biz_step,
-      c.disposition,
-      c.read_point,
-      c.biz_location,
-      c.transformation_id,
-      document,
-      'raw',
-      'bench',
-    ]);
-    for (const n of namedIdentifiers(e)) ids.push([i + 1, n.identifier, n.role, n.quantity, n.uom]);
-  }
+  const runtime = await startRuntime(config(dir));
+  await runtime.close();
+  const { events, ids, facets } = rowsOf(bodies);
   const db = new SQLite(path.join(dir, 'civictwin.sqlite'));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
   const insertEvent = db.prepare(
     `INSERT INTO epcis_events (seq, event_id, event_hash, event_type, event_time, event_time_zone_offset, record_time,
-     action, biz_step, disposition, read_point, biz_location, transformation_id, document, capture_id, captured_by)
-     VALUES (${Array(16).fill('?').join(', ')})`,
+     action, biz_step, disposition, read_point, biz_location, transformation_id, document, capture_id, captured_by,
+     context, scope_path, owner_id, read_point_key, biz_location_key) VALUES (${Array(21).fill('?').join(', ')})`,
   );
   const insertId = db.prepare(
     'INSERT INTO epcis_event_ids (event_seq, identifier, role, quantity, uom) VALUES (?, ?, ?, ?, ?)',
   );
+  const insertFacet = db.prepare(
+    'INSERT INTO epcis_event_facets (event_seq, facet, text_value, num_value) VALUES (?, ?, ?, ?)',
+  );
+  const bySeq = (rows: unknown[][], from: number, to: number) =>
+    rows.filter((r) => (r[0] as number) > from && (r[0] as number) <= to);
+  const batches = Array.from({ length: Math.ceil(events.length / CAPTURE_LIMIT) }, (_, i) => {
+    const [from, to] = [i * CAPTURE_LIMIT, (i + 1) * CAPTURE_LIMIT];
+    return { events: bySeq(events, from, to), ids: bySeq(ids, from, to), facets: bySeq(facets, from, to) };
+  });
   const started = performance.now();
   const cpu = cpuNow();
-  for (let from = 0; from < total; from += CAPTURE_LIMIT) {
+  for (const batch of batches)
     db.transaction(() => {
-      for (const row of events.slice(from, from + CAPTURE_LIMIT)) insertEvent.run(...row);
-      for (const row of ids)
-        if ((row[0] as number) > from && (row[0] as number) <= from + CAPTURE_LIMIT) insertId.run(...row);
+      for (const row of batch.events) insertEvent.run(row);
+      for (const row of batch.ids) insertId.run(row);
+      for (const row of batch.facets) insertFacet.run(row);
     })();
-  }
   const seconds = (performance.now() - started) / 1000;
   const cpuSeconds = cpuNow() - cpu;
   db.close();
@@ -193,35 +248,47 @@ async function rawRun(total: number): Promise<Timing> {
   return { seconds, cpuSeconds };
 }
 
-/** The CBV 2.0 event hash alone (part of every capture), events/s. */
+/** The CBV 2.0 event hash alone (part of every capture) on parsed JSON, events per CPU-second, after a warm-up pass. */
 function hashRun(total: number): number {
-  const events = Array.from({ length: total }, (_, i) => event(i));
+  const parsed = () => JSON.parse(JSON.stringify(Array.from({ length: total }, (_, i) => event(i)))) as object[];
+  for (const e of parsed()) eventHashOfEvent(e, CONTEXT);
+  const events = parsed();
   const cpu = cpuNow();
   for (const e of events) eventHashOfEvent(e, CONTEXT);
   return total / (cpuNow() - cpu);
 }
 
 export async function run(args: string[]): Promise<Figure[]> {
-  const total = Number(args[0] ?? 30_000);
-  const raw = await rawRun(total);
+  const total = Number(args[0] ?? 100_000);
+  const documents = Math.ceil(total / CAPTURE_LIMIT);
+  // Other work on the machine slows every figure here; the load average says how much there was.
+  const loadAverage = os.loadavg()[0] ?? 0;
+  const raw = await rawRun(bodiesOf(total));
   const capture = await captureRun(total);
   fs.rmSync(capture.dir, { recursive: true, force: true });
   if (capture.stored !== total) throw new Error(`stored ${capture.stored} of ${total}`);
-  const hash = hashRun(total);
+  const hash = hashRun(Math.min(total, 30_000));
   return [
+    { name: 'machine load average (1 min) at start', unit: 'runnable', value: round(loadAverage, 2) },
     {
-      name: `capture events/s (${total.toLocaleString('en')} events, SQLite file)`,
+      name: `capture events/s (${total.toLocaleString('en')} events, ${documents} documents, one client, SQLite file)`,
       unit: 'events/s',
       value: round(total / capture.seconds, 0),
       baseline: round(total / raw.seconds, 0),
       target: '≥ 20000',
     },
     {
-      name: 'capture events per CPU-second of the process',
+      name: 'capture: every document accepted (202), events/s',
+      unit: 'events/s',
+      value: round(total / capture.acceptSeconds, 0),
+    },
+    {
+      name: 'capture events per CPU-second (both threads)',
       unit: 'events/cpu-s',
       value: round(total / capture.cpuSeconds, 0),
       baseline: round(total / raw.cpuSeconds, 0),
     },
     { name: 'the CBV 2.0 event hash alone, per CPU-second', unit: 'events/cpu-s', value: round(hash, 0) },
+    { name: 'machine load average (1 min) at the end', unit: 'runnable', value: round(os.loadavg()[0] ?? 0, 2) },
   ];
 }
