@@ -2,9 +2,10 @@
  * Where capture requests are prepared (capture-prepare.ts): on a worker thread, so that parsing,
  * validation, hashing and row building use the second core while the main thread answers HTTP
  * and writes to the database. The thread answers twice: once the document is checked (the 202
- * need not wait for the hashes, and the client sends its next document meanwhile), then prepared. Small documents are prepared on the main thread: a round trip
- * (and the thread's first start) costs more than it saves. Should the thread not start, every
- * request is prepared on the main thread; should it fail, its requests are prepared again there.
+ * need not wait for the hashes, and the client sends its next document meanwhile), then prepared.
+ * Small documents are prepared on the main thread: a round trip (and the thread's first start)
+ * costs more than it saves. Should the thread not start, every request is prepared on the main
+ * thread; should it fail, its requests are prepared again there.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

@@ -1,9 +1,10 @@
 /**
- * The CPU side of capture, a pure function of the request: parse, validate (JSON Schema, CBV),
- * give every event its CBV 2.0 event hash, drop copies within the document, and build every row
- * the store writes, as compact JSON texts the database reads itself. It runs on the capture
- * thread (capture-thread.ts), so the main thread only answers HTTP and writes; its answer is
- * plain data (strings and small arrays), cheap to pass between threads.
+ * The CPU side of capture, a pure function of the request, in two halves: *check* (parse, validate
+ * — JSON Schema, CBV — find where the events happened, the form the document is queued in) and
+ * *prepare* (every event's CBV 2.0 event hash, copies within the document, and every row the store
+ * writes, as JSON texts in chunks). It runs on the capture thread (capture-thread.ts), so the main
+ * thread only answers HTTP and writes; its answers are plain data (a few long strings and small
+ * arrays), cheap to pass between threads.
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { EventHashError, eventHashOfEvent } from '../event-hash/index.ts';
