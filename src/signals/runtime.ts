@@ -3,6 +3,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config.ts';
 import type { Clock } from '../kernel/clock.ts';
+import { retryOnConflict } from '../kernel/db/retry.ts';
 import type { Database } from '../kernel/db/tables.ts';
 import { inTransaction } from '../kernel/db/unit-of-work.ts';
 import type { OutboxListener } from '../kernel/events/outbox.ts';
@@ -111,11 +112,17 @@ export class SignalPipeline {
    */
   async tick(): Promise<void> {
     if (this.ticking) return this.ticking;
-    this.ticking = inTransaction(this.db, this.clock, 'system', async (unit) => {
-      const cutoff = new Date(unit.clock.now().getTime() - this.config.deviceOfflineMinutes * 60_000 - lastSeenStepMs);
-      await silentDeviceMarker(unit, cutoff, this.wakeEvents);
-      await this.rules.absenceTick(unit);
-    }).finally(() => {
+    // It takes the outbox's and the audit log's head rows like every writer does: on PostgreSQL it can
+    // be the side of a deadlock that is rolled back, and then simply runs again.
+    this.ticking = retryOnConflict(() =>
+      inTransaction(this.db, this.clock, 'system', async (unit) => {
+        const cutoff = new Date(
+          unit.clock.now().getTime() - this.config.deviceOfflineMinutes * 60_000 - lastSeenStepMs,
+        );
+        await silentDeviceMarker(unit, cutoff, this.wakeEvents);
+        await this.rules.absenceTick(unit);
+      }),
+    ).finally(() => {
       // Devices marked offline: the consumer must see their status afresh.
       this.consumer.forgetDevices();
       this.ticking = undefined;

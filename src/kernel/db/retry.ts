@@ -24,3 +24,23 @@ function isForeignSchemaGone(err: unknown, own: string | undefined): boolean {
   const named = /schema "([^"]+)" does not exist/.exec(e.message)?.[1];
   return named !== undefined && named !== own;
 }
+
+/** PostgreSQL's deadlock_detected and serialization_failure: the transaction was rolled back whole. */
+const conflictCodes = new Set(['40P01', '40001']);
+
+/**
+ * Runs a whole transaction again (up to `attempts` times) when PostgreSQL aborted it as one side of
+ * a deadlock or a serialization failure. Only for transactions whose work is all in the database
+ * (in-memory effects in after-commit hooks), so a rolled-back attempt left nothing behind: the
+ * timed tasks and the event processors, which otherwise wait for their next turn.
+ */
+export async function retryOnConflict<T>(fn: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      const code = (err as { code?: unknown })?.code;
+      if (attempt >= attempts || typeof code !== 'string' || !conflictCodes.has(code)) throw err;
+    }
+  }
+}

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/tables.ts';
+import { retryOnConflict } from '../db/retry.ts';
 import { inTransaction, type Unit } from '../db/unit-of-work.ts';
 import { claimPosition, type DomainEvent, positionOf, readEvents, savePosition } from './outbox.ts';
 
@@ -68,13 +69,16 @@ export class EventProcessorRunner {
       if (events.length === 0) return;
       const last = events[events.length - 1]?.seq ?? after;
       try {
-        await inTransaction(this.db, this.clock, `processor:${p.name}`, async (unit) => {
-          // Claim the batch: locking the position row (PostgreSQL) serialises nodes until commit; if
-          // another node moved it meanwhile, leave the batch to that node.
-          if ((await claimPosition(unit.tx, p.name)) !== after) return;
-          await p.handle(unit, events);
-          await savePosition(unit.tx, p.name, last, unit.clock.now().toISOString());
-        });
+        // A deadlock (PostgreSQL) rolls the batch back whole: run it again rather than wait for the next wake.
+        await retryOnConflict(() =>
+          inTransaction(this.db, this.clock, `processor:${p.name}`, async (unit) => {
+            // Claim the batch: locking the position row (PostgreSQL) serialises nodes until commit; if
+            // another node moved it meanwhile, leave the batch to that node.
+            if ((await claimPosition(unit.tx, p.name)) !== after) return;
+            await p.handle(unit, events);
+            await savePosition(unit.tx, p.name, last, unit.clock.now().toISOString());
+          }),
+        );
       } catch (err) {
         this.onError(err, p.name);
         return;
