@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.ts';
-import type { Database } from '../db/tables.ts';
 import { retryOnConflict } from '../db/retry.ts';
+import type { Database } from '../db/tables.ts';
 import { inTransaction, type Unit } from '../db/unit-of-work.ts';
 import { claimPosition, type DomainEvent, positionOf, readEvents, savePosition } from './outbox.ts';
 
