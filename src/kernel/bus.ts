@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { connect, type NatsConnection, type Subscription } from 'nats';
+import { connect, type NatsConnection } from 'nats';
 import type { DomainEvent } from './events/outbox.ts';
 
 /**
@@ -76,7 +76,6 @@ export async function natsBus(options: {
   });
   const listeners: Listeners = new Map();
   const resync: (() => void)[] = [];
-  const subscriptions: Subscription[] = [];
   const onError = (err: unknown) => log.error({ err }, 'event bus listener failed');
   void (async () => {
     for await (const status of nc.status()) {
@@ -101,7 +100,7 @@ export async function natsBus(options: {
     subscribe(topic, listener) {
       if (!addListener(listeners, topic, listener)) return;
       const subject = `${options.prefix}.${topic}`;
-      const sub = nc.subscribe(subject, {
+      nc.subscribe(subject, {
         callback: (err, msg) => {
           if (err) return onError(err);
           let events: DomainEvent[];
@@ -113,7 +112,6 @@ export async function natsBus(options: {
           deliver(listeners, topic, events, onError);
         },
       });
-      subscriptions.push(sub);
     },
     onResync: (listener) => void resync.push(listener),
     flush: () => nc.flush(),

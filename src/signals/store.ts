@@ -1,6 +1,6 @@
 import type SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
-import type { Db } from '../kernel/db/connection.ts';
+import { type Db, sqliteOf } from '../kernel/db/connection.ts';
 import type { Database } from '../kernel/db/tables.ts';
 import type { Executor } from '../kernel/db/unit-of-work.ts';
 import type { SignalRecord } from './parse.ts';
@@ -27,8 +27,9 @@ const chunk = 5000;
 /** The target for an opened database. */
 export function signalLogTarget(database: Db): SignalLogTarget {
   if (database.engine === 'postgres') return { engine: 'postgres' };
-  if (!database.sqlite) throw new Error('an embedded database without its handle');
-  return { engine: 'sqlite', database: database.sqlite };
+  const handle = sqliteOf(database.db);
+  if (!handle) throw new Error('an embedded database without its handle');
+  return { engine: 'sqlite', database: handle };
 }
 
 const insertOne = `insert into signal_log (seq, idem_key, device_id, kind, ts, received_at, payload, source)

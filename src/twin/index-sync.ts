@@ -20,7 +20,7 @@ export function shareTwinIndex(deps: {
   db: Kysely<Database>;
   clock: Clock;
   onError: (err: unknown) => void;
-}): { node: string; reloads: () => number; idle: () => Promise<void> } {
+}): void {
   const { bus, twin, db, clock, onError } = deps;
   const node = randomUUID();
   let announced = false;
@@ -36,7 +36,6 @@ export function shareTwinIndex(deps: {
     });
   });
 
-  let reloads = 0;
   let running: Promise<void> | undefined;
   let again = false;
   const reload = (): void => {
@@ -49,7 +48,6 @@ export function shareTwinIndex(deps: {
         again = false;
         const before = twin.changes;
         await twin.load(db);
-        reloads += 1;
         if (twin.changes !== before) again = true;
       } while (again);
     })()
@@ -61,5 +59,4 @@ export function shareTwinIndex(deps: {
   bus.subscribe(twinTopic, (events) => {
     if (events.some((e) => e.type === 'twin.index-changed' && e.subjectId !== node)) reload();
   });
-  return { node, reloads: () => reloads, idle: async () => await running };
 }

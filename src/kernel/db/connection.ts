@@ -16,8 +16,6 @@ export type Db = {
   where: string;
   /** The PostgreSQL schema in use, when one was configured. */
   schema?: string;
-  /** The embedded database's own handle (SQLite only), for the few hot paths that bypass Kysely. */
-  sqlite?: SQLite.Database;
   close(): Promise<void>;
 };
 
@@ -54,15 +52,15 @@ function openSqlite(dataDir: string): Db {
   cachePreparedStatements(database);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
   connections.set(db, database);
-  return { db, engine: 'sqlite', where: file, sqlite: database, close: () => db.destroy() };
+  return { db, engine: 'sqlite', where: file, close: () => db.destroy() };
 }
 
 const connections = new WeakMap<Kysely<Database>, SQLite.Database>();
 
 /**
- * {@link Db.sqlite} for code that holds only the Kysely instance (`AppContext.db`): undefined on
- * PostgreSQL. Statements on it inside a Kysely transaction belong to that transaction (one
- * connection); EPCIS capture binds its rows this way (docs/decisions/004-epcis-capture-write-path.md).
+ * The embedded database's own handle under a Kysely instance, for the few hot paths that bypass
+ * Kysely (signal log appends, EPCIS capture rows; decisions 004 and 005): undefined on PostgreSQL.
+ * Statements on it inside a Kysely transaction belong to that transaction (one connection).
  */
 export function sqliteOf(db: Kysely<Database>): SQLite.Database | undefined {
   return connections.get(db);

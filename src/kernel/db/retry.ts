@@ -1,21 +1,22 @@
-/**
- * Runs `fn` again (up to `attempts` times) when PostgreSQL says that a schema other than ours does
- * not exist (SQLSTATE 3F000). Kysely's introspector, which the migrator uses, scans every schema
- * with `has_schema_privilege`; a schema dropped during the scan (another tenant's, or a parallel
- * test run's) fails it. A missing schema of our own is a real error and is thrown at once.
- */
-export async function retryOnForeignSchemaDrop<T>(
-  fn: () => Promise<T>,
-  own: string | undefined,
-  attempts = 3,
-): Promise<T> {
+/** Runs `fn` again, up to `attempts` times in all, while what it threw passes `retryable`. */
+async function retrying<T>(fn: () => Promise<T>, retryable: (err: unknown) => boolean, attempts: number): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn();
     } catch (err) {
-      if (attempt >= attempts || !isForeignSchemaGone(err, own)) throw err;
+      if (attempt >= attempts || !retryable(err)) throw err;
     }
   }
+}
+
+/**
+ * Runs `fn` again when PostgreSQL says that a schema other than ours does not exist (SQLSTATE
+ * 3F000). Kysely's introspector, which the migrator uses, scans every schema with
+ * `has_schema_privilege`; a schema dropped during the scan (another tenant's, or a parallel test
+ * run's) fails it. A missing schema of our own is a real error and is thrown at once.
+ */
+export function retryOnForeignSchemaDrop<T>(fn: () => Promise<T>, own: string | undefined, attempts = 3): Promise<T> {
+  return retrying(fn, (err) => isForeignSchemaGone(err, own), attempts);
 }
 
 function isForeignSchemaGone(err: unknown, own: string | undefined): boolean {
@@ -29,18 +30,18 @@ function isForeignSchemaGone(err: unknown, own: string | undefined): boolean {
 const conflictCodes = new Set(['40P01', '40001']);
 
 /**
- * Runs a whole transaction again (up to `attempts` times) when PostgreSQL aborted it as one side of
- * a deadlock or a serialization failure. Only for transactions whose work is all in the database
- * (in-memory effects in after-commit hooks), so a rolled-back attempt left nothing behind: the
- * timed tasks and the event processors, which otherwise wait for their next turn.
+ * Runs a whole transaction again when PostgreSQL aborted it as one side of a deadlock or a
+ * serialization failure. Only for transactions whose work is all in the database (in-memory
+ * effects in after-commit hooks), so a rolled-back attempt left nothing behind: the timed tasks and
+ * the event processors, which otherwise wait for their next turn.
  */
-export async function retryOnConflict<T>(fn: () => Promise<T>, attempts = 3): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fn();
-    } catch (err) {
+export function retryOnConflict<T>(fn: () => Promise<T>, attempts = 3): Promise<T> {
+  return retrying(
+    fn,
+    (err) => {
       const code = (err as { code?: unknown })?.code;
-      if (attempt >= attempts || typeof code !== 'string' || !conflictCodes.has(code)) throw err;
-    }
-  }
+      return typeof code === 'string' && conflictCodes.has(code);
+    },
+    attempts,
+  );
 }
