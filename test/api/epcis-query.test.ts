@@ -321,6 +321,34 @@ describe(`EPCIS query parameters (${engineUnderTest})`, () => {
     expect((await get(`/epcis/events/${enc('urn:uuid:none')}`)).statusCode).toBe(404);
   });
 
+  it('pages the resource lists and the capture jobs through their Link headers, each item once', async () => {
+    const get = (url: string) => t.inject({ method: 'GET', url, headers: admin.headers });
+    /** Every item of a list, one page of `perPage` at a time, following `rel="next"`. */
+    const walk = async (first: string, itemsOf: (body: unknown) => unknown[]) => {
+      const items: unknown[] = [];
+      let url: string | undefined = first;
+      let pages = 0;
+      while (url) {
+        const res = await get(url);
+        expect(res.statusCode).toBe(200);
+        items.push(...itemsOf(res.json()));
+        pages += 1;
+        url = /<([^>]+)>; rel="next"/.exec(String(res.headers.link ?? ''))?.[1];
+      }
+      return { items, pages };
+    };
+    const members = (body: unknown) => (body as { member: unknown[] }).member;
+    const all = members((await get('/epcis/epcs?perPage=1000')).json());
+    const epcs = await walk('/epcis/epcs?perPage=2', members);
+    expect(epcs.items).toEqual(all);
+    // One row more than a page is read, so a list that ends on a full page has no empty page after it.
+    expect(epcs.pages).toBe(Math.ceil(all.length / 2));
+    const ids = (body: unknown) => (body as { captureID: string }[]).map((j) => j.captureID);
+    const jobs = ids((await get('/epcis/capture?perPage=1000')).json());
+    expect(jobs.length).toBeGreaterThan(1);
+    expect((await walk('/epcis/capture?perPage=1', ids)).items).toEqual(jobs);
+  });
+
   it('answers XML on request, CBV values as Web URIs or URNs, and refuses what it cannot serve', async () => {
     const xml = await query('EQ_bizStep=shipping', { accept: 'application/xml' });
     expect(xml.headers['content-type']).toContain('application/xml');

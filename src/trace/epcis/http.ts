@@ -169,3 +169,20 @@ export function nextLink(request: FastifyRequest, token: string): string {
   url.searchParams.set('nextPageToken', token);
   return `<${url.pathname}${url.search}>; rel="next"`;
 }
+
+/**
+ * One page of a keyset list read with one row more than `perPage`: the page, and a `Link` header to
+ * the next one (its token made from the page's last row) when that extra row came back.
+ */
+export function keysetPage<T>(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  rows: readonly T[],
+  perPage: number,
+  tokenOf: (last: T) => string,
+): T[] {
+  const page = rows.slice(0, perPage);
+  const last = page.at(-1);
+  if (rows.length > page.length && last !== undefined) reply.header('Link', nextLink(request, tokenOf(last)));
+  return page;
+}

@@ -11,7 +11,7 @@ import { actorOf } from '../../kernel/auth/principal.ts';
 import { inTransaction } from '../../kernel/db/unit-of-work.ts';
 import { callerOf } from '../../kernel/http/authenticate.ts';
 import { eventsQuerier, sendQueryDocument } from './events-querier.ts';
-import { cbvXmlFormat, negotiate } from './http.ts';
+import { cbvXmlFormat, keysetPage, negotiate } from './http.ts';
 import {
   namedQueryCreator,
   namedQueryLoader,
@@ -62,14 +62,7 @@ export function queryRoutes(app: FastifyInstance, ctx: AppContext): void {
         after,
         limit: req.query.perPage + 1,
       });
-      const page = rows.slice(0, req.query.perPage);
-      const last = page.at(-1);
-      if (rows.length > page.length && last)
-        reply.header(
-          'Link',
-          `</epcis/queries?perPage=${req.query.perPage}&nextPageToken=${encodeURIComponent(last.name)}>; rel="next"`,
-        );
-      return page.map(present);
+      return keysetPage(req, reply, rows, req.query.perPage, (last) => last.name).map(present);
     },
   });
 

@@ -10,7 +10,7 @@ import type { AppContext } from '../../app-context.ts';
 import { requireRole } from '../../kernel/auth/policy.ts';
 import { callerOf } from '../../kernel/http/authenticate.ts';
 import { eventsQuerier, sendQueryDocument } from './events-querier.ts';
-import { cbvXmlFormat, declaredPrefixes, negotiate } from './http.ts';
+import { cbvXmlFormat, declaredPrefixes, keysetPage, negotiate } from './http.ts';
 import { epcisPolicy, visibilityOf } from './policy.ts';
 import { collection } from './presenters.ts';
 import { noSuchResource, queryParameterProblem } from './problems.ts';
@@ -55,14 +55,7 @@ export function resourceRoutes(app: FastifyInstance, ctx: AppContext): void {
           throw queryParameterProblem('nextPageToken', 'not a token from this list');
         }
         const values = await list(visibilityOf(caller), { after, limit: req.query.perPage + 1 });
-        const page = values.slice(0, req.query.perPage);
-        const last = page.at(-1);
-        if (values.length > page.length && last !== undefined)
-          reply.header(
-            'Link',
-            `</epcis/${res.path}?perPage=${req.query.perPage}&nextPageToken=${token(last)}>; rel="next"`,
-          );
-        return collection(page);
+        return collection(keysetPage(req, reply, values, req.query.perPage, token));
       },
     });
 

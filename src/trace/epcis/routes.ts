@@ -26,6 +26,7 @@ import {
   declaredPrefixes,
   EPCIS_VERSION,
   epcisErrorHandler,
+  keysetPage,
   negotiate,
   RawJson,
 } from './http.ts';
@@ -166,14 +167,7 @@ function captureRoutes(app: FastifyInstance, ctx: AppContext): void {
         before,
         limit: req.query.perPage + 1,
       });
-      const page = rows.slice(0, req.query.perPage);
-      const last = page.at(-1);
-      if (rows.length > page.length && last)
-        reply.header(
-          'Link',
-          `</epcis/capture?perPage=${req.query.perPage}&nextPageToken=${encodeJobToken(last)}>; rel="next"`,
-        );
-      return page.map(presentCaptureJob);
+      return keysetPage(req, reply, rows, req.query.perPage, encodeJobToken).map(presentCaptureJob);
     },
   });
 
