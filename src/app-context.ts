@@ -6,6 +6,7 @@ import type { Clock } from './kernel/clock.ts';
 import type { Engine } from './kernel/db/connection.ts';
 import type { Database } from './kernel/db/tables.ts';
 import type { EventProcessorRunner } from './kernel/events/processors.ts';
+import type { OutboundPolicy } from './kernel/http/outbound.ts';
 import type { LiveHub } from './notify/live-hub.ts';
 import type { TimedTasks } from './notify/timed-tasks.ts';
 import type { SignalPipeline } from './signals/runtime.ts';
@@ -31,6 +32,8 @@ export type AppContext = {
   tasks: TimedTasks;
   /** This node's WebSocket connections (`/api/live`), fed through the bus by the `notify.live` event processor. */
   live: LiveHub;
+  /** Where webhooks may go (`WEBHOOK_ALLOW`), and the one way they are sent. */
+  outbound: OutboundPolicy;
   /** Committed events told to every node: in-process, or NATS when `NATS_URL` is set. */
   bus: EventBus;
 };

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { outboundPolicy } from './kernel/http/outbound.ts';
 
 /**
  * Every setting civictwin reads from the environment, validated once at boot. This is the only
@@ -94,6 +95,27 @@ const envSchema = z.object({
   SIGNALS_TICK_SECONDS: z.coerce.number().positive().default(30),
   /** MapLibre style URL of a basemap drawn under the twin's layers (Tianditu, OSM …); unset: a plain background, nothing fetched from outside. */
   BASEMAP_STYLE_URL: z.url({ protocol: /^https?$/, error: 'BASEMAP_STYLE_URL must be an http(s) URL' }).optional(),
+  /**
+   * Hosts, addresses and CIDR ranges that webhooks may reach although they are local, private or
+   * reserved (comma-separated, e.g. `10.20.0.0/16,hotline.district.local`). Unset: public addresses only.
+   */
+  WEBHOOK_ALLOW: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .refine((entries) => {
+      try {
+        outboundPolicy(entries);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'WEBHOOK_ALLOW: host names, addresses or CIDR ranges (address/prefix), comma-separated')
+    .default([]),
   /** Build the web app (`web/dist`) when the server starts and finds it missing or older than `web/src`. */
   WEB_AUTOBUILD: z
     .enum(['true', 'false'])
@@ -127,6 +149,8 @@ export type Config = {
   deviceOfflineMinutes: number;
   signalsTickSeconds: number;
   basemapStyleUrl: string | undefined;
+  /** `WEBHOOK_ALLOW`: what webhooks may reach beyond public addresses. */
+  webhookAllow: string[];
   webAutoBuild: boolean;
 };
 
@@ -168,6 +192,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     deviceOfflineMinutes: e.DEVICE_OFFLINE_MINUTES,
     signalsTickSeconds: e.SIGNALS_TICK_SECONDS,
     basemapStyleUrl: e.BASEMAP_STYLE_URL,
+    webhookAllow: e.WEBHOOK_ALLOW,
     webAutoBuild: e.WEB_AUTOBUILD,
   };
 }

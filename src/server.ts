@@ -9,6 +9,7 @@ import { type Db, openDb } from './kernel/db/connection.ts';
 import { migrateToLatest } from './kernel/db/migrate.ts';
 import { retryOnForeignSchemaDrop } from './kernel/db/retry.ts';
 import { EventProcessorRunner } from './kernel/events/processors.ts';
+import { outboundPolicy } from './kernel/http/outbound.ts';
 import { LiveHub } from './notify/live-hub.ts';
 import { registerNotifyWork } from './notify/module.ts';
 import { TimedTasks } from './notify/timed-tasks.ts';
@@ -60,6 +61,7 @@ export async function startRuntime(
     tasks: new TimedTasks(clock, (err, task) => log.error({ err, task }, 'timed task failed')),
     live: new LiveHub(database.db, clock, (err) => log.error({ err }, 'live push failed')),
     bus,
+    outbound: outboundPolicy(config.webhookAllow),
   };
   shareTwinIndex({
     bus,

@@ -43,7 +43,7 @@ export function registerNotifyWork(ctx: AppContext): void {
   ctx.tasks.register({
     name: 'notify.webhooks',
     everyMs: webhookPollMs,
-    run: (now) => webhookSender({ db: ctx.db, clock: ctx.clock }, now),
+    run: (now) => webhookSender({ db: ctx.db, clock: ctx.clock, outbound: ctx.outbound }, now),
   });
 }
 

@@ -8,7 +8,7 @@ import type { Role } from '../kernel/auth/roles.ts';
 import { type Executor, inTransaction } from '../kernel/db/unit-of-work.ts';
 import { callerOf } from '../kernel/http/authenticate.ts';
 import { limits, pageOf, pageQuery } from '../kernel/http/paging.ts';
-import { notFound } from '../kernel/problems.ts';
+import { badRequest, notFound } from '../kernel/problems.ts';
 import * as store from './store.ts';
 import {
   deliveryView,
@@ -49,12 +49,16 @@ export function webhookRoutes(app: FastifyInstance, ctx: AppContext): void {
     schema: {
       ...tags,
       summary: 'Subscribe a URL to events (signed POSTs; the secret is shown only in this answer)',
+      description:
+        'The URL must reach a public address, or one the operator allowed in WEBHOOK_ALLOW: a local, private or reserved address (127.0.0.1, localhost, 10.x, 169.254.169.254 …) is a 400 with the pointer /url, and a host name that resolves to one is refused when a delivery connects.',
       body: webhookInput,
       response: { 201: webhookView.extend({ secret: z.string() }) },
     },
     handler: async (req, reply) => {
       const caller = callerOf(req);
       requireRole(caller, manageWebhooks, 'manage webhooks');
+      const refused = ctx.outbound.refusal(req.body.url);
+      if (refused) throw badRequest(`url: ${refused}`, [{ pointer: '/url', detail: refused }]);
       const { row, secret } = await inTransaction(ctx.db, ctx.clock, actorOf(caller), (unit) =>
         webhookCreator(unit, caller, req.body),
       );

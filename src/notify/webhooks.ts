@@ -10,6 +10,7 @@ import type { Database } from '../kernel/db/tables.ts';
 import type { Unit } from '../kernel/db/unit-of-work.ts';
 import { readEvents } from '../kernel/events/outbox.ts';
 import type { EventProcessor } from '../kernel/events/processors.ts';
+import type { OutboundPolicy } from '../kernel/http/outbound.ts';
 import { clientEventTypes, clientTypeOf, liveEventTypes, liveRoute } from './live-messages.ts';
 import type { DeliveryRow, SubscriptionRow } from './store.ts';
 import * as store from './store.ts';
@@ -181,7 +182,7 @@ export function webhookQueueProcessor(kick: () => void): EventProcessor {
 }
 
 /** What the sender needs. */
-export type WebhookSenderDeps = { db: Kysely<Database>; clock: Clock; timeoutMs?: number };
+export type WebhookSenderDeps = { db: Kysely<Database>; clock: Clock; outbound: OutboundPolicy; timeoutMs?: number };
 
 /** The scheduler's timed task: sends every delivery due at `now`; returns how many were attempted. */
 export async function webhookSender(deps: WebhookSenderDeps, now: Date): Promise<number> {
@@ -209,8 +210,7 @@ export async function webhookSender(deps: WebhookSenderDeps, now: Date): Promise
     let status: number | null = null;
     let error: string | null = null;
     try {
-      const res = await fetch(sub.url, {
-        method: 'POST',
+      status = await deps.outbound.post(sub.url, {
         headers: {
           'content-type': 'application/json',
           'user-agent': 'civictwin-webhooks/1',
@@ -219,11 +219,8 @@ export async function webhookSender(deps: WebhookSenderDeps, now: Date): Promise
           'x-civictwin-signature': signatureOf(sub.secret, t, body),
         },
         body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(deps.timeoutMs ?? 10_000),
+        timeoutMs: deps.timeoutMs ?? 10_000,
       });
-      status = res.status;
-      await res.body?.cancel();
       if (status < 200 || status >= 300) error = `HTTP ${status}`;
     } catch (err) {
       error = err instanceof Error ? err.message.slice(0, 300) : 'request failed';

@@ -80,7 +80,7 @@ describe(`EPCIS subscriptions (${engineUnderTest})`, () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     dest = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
-    t = await TestApp.start();
+    t = await TestApp.start({ env: { WEBHOOK_ALLOW: '127.0.0.1' } });
     const w = await buildWorld(t);
     admin = await t.user('admin');
     entA = await t.user('enterprise');

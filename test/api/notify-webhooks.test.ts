@@ -19,7 +19,7 @@ describe(`webhooks (${engineUnderTest})`, () => {
   let adminB: TestUser;
 
   beforeAll(async () => {
-    t = await TestApp.start();
+    t = await TestApp.start({ env: { WEBHOOK_ALLOW: '127.0.0.1' } });
     w = await buildCaseWorld(t);
     adminB = await t.user('admin', { placeId: w.communityB.id });
     server = http.createServer((req, res) => {

@@ -58,13 +58,17 @@ export class TestApp {
   /**
    * `onDisk`: SQLite in a temporary folder instead of memory, so that `restart()` finds the data
    * again (and a `peer()` can share it). `nats`: the event bus on NATS_URL with this subject prefix.
+   * `env`: more settings, as environment variables (e.g. `WEBHOOK_ALLOW` for a receiver on 127.0.0.1).
    */
-  static async start(options: { demo?: boolean; onDisk?: boolean; nats?: string } = {}): Promise<TestApp> {
+  static async start(
+    options: { demo?: boolean; onDisk?: boolean; nats?: string; env?: Record<string, string> } = {},
+  ): Promise<TestApp> {
     const t = new TestApp();
     t.schema = process.env.DATABASE_URL ? `t_${randomUUID().replaceAll('-', '').slice(0, 16)}` : undefined;
     t.dataDir = options.onDisk ? fs.mkdtempSync(path.join(os.tmpdir(), 'civictwin-test-')) : undefined;
     t.demo = options.demo ?? false;
     t.nats = options.nats;
+    t.env = options.env ?? {};
     await t.boot();
     return t;
   }
@@ -80,6 +84,7 @@ export class TestApp {
       dataDir: this.dataDir,
       demo: this.demo,
       nats: this.nats,
+      env: this.env,
       owner: false,
     });
     await p.boot();
@@ -89,6 +94,8 @@ export class TestApp {
   private dataDir: string | undefined;
   private demo = false;
   private nats: string | undefined;
+  /** More environment for the configuration (e.g. WEBHOOK_ALLOW). */
+  private env: Record<string, string> = {};
   /** False for a peer: the data belongs to the first node. */
   private owner = true;
 
@@ -101,6 +108,7 @@ export class TestApp {
       LOGIN_RATE_LIMIT: '5',
       NATS_URL: this.nats ? process.env.NATS_URL : undefined,
       NATS_SUBJECT_PREFIX: this.nats,
+      ...this.env,
     });
     this.runtime = await startRuntime(config, { clock: this.clock, demo: this.demo });
     this.app = await buildApp(this.runtime.ctx);

@@ -23,7 +23,7 @@ import {
   subscriptionRemover,
 } from './named-queries.ts';
 import { epcisPolicy, visibilityOf } from './policy.ts';
-import { noSuchResource, queryParameterProblem } from './problems.ts';
+import { noSuchResource, queryParameterProblem, validationProblem } from './problems.ts';
 import { namedQueryInput, pageParams, queryName, subscriptionInput } from './schema.ts';
 import * as subs from './subscription-store.ts';
 
@@ -128,6 +128,8 @@ export function queryRoutes(app: FastifyInstance, ctx: AppContext): void {
     handler: async (req, reply) => {
       const caller = callerOf(req);
       requireRole(caller, epcisPolicy.subscribe, 'subscribe to queries');
+      const refused = ctx.outbound.refusal(req.body.dest);
+      if (refused) throw validationProblem([{ pointer: '/dest', detail: refused }]);
       const row = await tx(actorOf(caller), async (unit) =>
         subscriptionCreator(unit, caller, await namedQueryLoader(unit.tx, caller, req.params.queryName), req.body),
       );

@@ -122,7 +122,9 @@ export const subscriptionInput = z.object({
   dest: z
     .url({ protocol: /^https?$/ })
     .max(2000)
-    .describe('callback URL receiving EPCISQueryDocuments'),
+    .describe(
+      'callback URL receiving EPCISQueryDocuments: a public address, or one allowed by WEBHOOK_ALLOW (else 400 at /dest)',
+    ),
   signatureToken: z.string().min(8).max(200).optional().describe('key of the HMAC-SHA256 GS1-Signature header'),
   stream: z.literal(true).optional(),
   schedule: z

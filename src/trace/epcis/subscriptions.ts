@@ -125,7 +125,7 @@ export async function scheduledRunner(ctx: { db: AppContext['db']; clock: Clock 
 }
 
 /** Sends the deliveries that are due; records each attempt. Runs outside any transaction while sending. */
-export async function webhookSender(ctx: { db: AppContext['db']; clock: Clock }, now: Date): Promise<number> {
+export async function webhookSender(ctx: Pick<AppContext, 'db' | 'clock' | 'outbound'>, now: Date): Promise<number> {
   let sent = 0;
   for (const d of await subs.dueDeliveries(ctx.db, now.toISOString(), 50)) {
     const sub = await subs.subscriptionById(ctx.db, d.subscription_id);
@@ -138,10 +138,8 @@ export async function webhookSender(ctx: { db: AppContext['db']; clock: Clock },
     let status: number | null = null;
     let error: string | null = null;
     try {
-      const res = await fetch(sub.dest, { method: 'POST', headers, body: d.body, signal: AbortSignal.timeout(10_000) });
-      status = res.status;
-      await res.arrayBuffer().catch(() => undefined);
-      if (!res.ok) error = `HTTP ${res.status}`;
+      status = await ctx.outbound.post(sub.dest, { headers, body: d.body, timeoutMs: 10_000 });
+      if (status < 200 || status >= 300) error = `HTTP ${status}`;
     } catch (e) {
       error = e instanceof Error ? e.message : String(e);
     }
