@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
+import Fastify from 'fastify';
 import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { apiTokenIssuer, userCreator } from '../src/kernel/auth/service.ts';
@@ -22,6 +23,8 @@ import { type Figure, percentile, round } from './lib.ts';
  * the embedded database as configured for production (WAL, synchronous=FULL). The load comes from
  * a worker thread (the devices' side), so the server keeps its own core. Baseline, same run: raw
  * better-sqlite3 inserting the same rows into the same table and index, in transactions of 1,000.
+ * Floor, same run: the same client and bodies against a bare Fastify route that parses the JSON and
+ * answers (nothing checked, stored or evaluated) — what the transport alone allows on this machine.
  *
  * Arguments: `--signals N` (default 200000), `--devices N` (default 1000), `--only http|mqtt`,
  * `--rounds N` (default 3: baseline, HTTP and MQTT interleaved, medians reported),
@@ -47,6 +50,8 @@ export async function run(args: string[]): Promise<Figure[]> {
     // virtual machines on the host) touches both; each figure is the median of its rounds.
     const rawRates: number[] = [];
     const httpRates: number[] = [];
+    const floorRates: number[] = [];
+    const floor = only === 'mqtt' ? undefined : await startFloorServer();
     const mqttRates: number[] = [];
     const mqttTotal = Math.min(total, 100_000);
     for (let r = 0; r < rounds; r++) {
@@ -54,6 +59,12 @@ export async function run(args: string[]): Promise<Figure[]> {
       if (only !== 'mqtt') {
         const http = await world.measure(() => load(world, { mode: 'http', total, batch: 1000, connections: 4 }));
         httpRates.push(total / http.seconds);
+        if (floor) {
+          const go = await load(world, { mode: 'http', total, batch: 1000, connections: 4, port: floor.port });
+          const t0 = performance.now();
+          await go();
+          floorRates.push(total / ((performance.now() - t0) / 1000));
+        }
       }
       if (only !== 'http') {
         const mqtt = await world.measure(() =>
@@ -72,6 +83,12 @@ export async function run(args: string[]): Promise<Figure[]> {
         value: round(percentile(httpRates, 50)),
         baseline: round(raw),
         target: '≥ 50000, ≥ 0.5 × raw',
+      });
+      figures.push({
+        name: `HTTP floor: same client and bodies, a bare route that only parses the JSON (${spread(floorRates)})`,
+        unit: 'signals/s',
+        value: round(percentile(floorRates, 50)),
+        baseline: round(raw),
       });
     }
     if (only !== 'http') {
@@ -95,6 +112,7 @@ export async function run(args: string[]): Promise<Figure[]> {
     const stats = world.stats();
     figures.push({ name: 'signals per commit (mean, all runs)', unit: 'signals', value: round(stats.perCommit) });
     figures.push({ name: 'alarms raised (all runs)', unit: 'alarms', value: stats.raised });
+    await floor?.close();
     await world.close();
     return figures;
   } finally {
@@ -218,6 +236,15 @@ function sampleRecords(devices: Device[], n: number): SignalRecord[] {
   return out;
 }
 
+/** The transport's floor: a bare Fastify server (same limits) whose route parses the body and answers. */
+async function startFloorServer() {
+  const app = Fastify({ bodyLimit: 16 * 1024 * 1024 });
+  app.post('/api/signals', async (req) => ({ accepted: (req.body as { items: unknown[] }).items.length }));
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  return { port: typeof address === 'object' && address ? address.port : 0, close: () => app.close() };
+}
+
 /** Raw better-sqlite3: the signal log's table and index (as migrated), prepared inserts, 1,000 rows per transaction. */
 function rawInsertRate(file: string, rows: SignalRecord[]): number {
   const db = new SQLite(file);
@@ -245,7 +272,7 @@ function rawInsertRate(file: string, rows: SignalRecord[]): number {
  */
 async function load(
   world: Awaited<ReturnType<typeof startServer>>,
-  opts: { mode: 'http' | 'mqtt'; total: number; batch: number; connections: number },
+  opts: { mode: 'http' | 'mqtt'; total: number; batch: number; connections: number; port?: number },
 ): Promise<() => Promise<void>> {
   const require = createRequire(import.meta.url);
   const worker = new Worker(workerSource, {
@@ -254,7 +281,7 @@ async function load(
       ...opts,
       run: world.nextRun(),
       mqttModule: require.resolve('mqtt'),
-      httpPort: world.httpPort,
+      httpPort: opts.port ?? world.httpPort,
       mqttPort: world.mqttPort,
       adminToken: world.adminToken,
       devices: world.devices,
