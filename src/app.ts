@@ -12,6 +12,7 @@ import { authRoutes } from './kernel/auth/routes.ts';
 import { registerAuthentication } from './kernel/http/authenticate.ts';
 import { registerProblemHandlers } from './kernel/http/errors.ts';
 import { opsRoutes } from './kernel/http/ops.ts';
+import { rateLimitStore } from './kernel/http/rate-limits.ts';
 import { allNotifyRoutes } from './notify/module.ts';
 import { open311Module } from './open311/module.ts';
 import { rulesRoutes } from './rules/routes.ts';
@@ -52,7 +53,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   });
 
   await app.register(fastifyCookie);
-  await app.register(fastifyRateLimit, { global: false });
+  await app.register(fastifyRateLimit, { global: false, store: rateLimitStore(ctx.db, ctx.clock) });
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
   await app.register(fastifySwagger, {
     openapi: {

@@ -10,6 +10,7 @@ import { migrateToLatest } from './kernel/db/migrate.ts';
 import { retryOnForeignSchemaDrop } from './kernel/db/retry.ts';
 import { EventProcessorRunner } from './kernel/events/processors.ts';
 import { outboundPolicy } from './kernel/http/outbound.ts';
+import { rateLimitPruner } from './kernel/http/rate-limits.ts';
 import { LiveHub } from './notify/live-hub.ts';
 import { registerNotifyWork } from './notify/module.ts';
 import { TimedTasks } from './notify/timed-tasks.ts';
@@ -70,6 +71,7 @@ export async function startRuntime(
     clock,
     onError: (err) => log.error({ err }, 'twin index reload failed'),
   });
+  ctx.tasks.register({ name: 'kernel.rate-limits', everyMs: 3_600_000, run: (now) => rateLimitPruner(ctx.db, now) });
   registerCaseWork(ctx);
   registerNotifyWork(ctx);
   return {

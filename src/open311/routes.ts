@@ -154,6 +154,7 @@ export function georeportRoutes(app: FastifyInstance, ctx: AppContext, port: Cas
     bodyLimit: 64 * 1024,
     config: {
       public: true,
+      sharedRateLimit: true, // one count per key across the nodes
       // Per app: the key's own limit, counted after the key is known (preHandler).
       rateLimit: {
         hook: 'preHandler',

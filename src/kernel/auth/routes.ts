@@ -67,6 +67,7 @@ export function authRoutes(app: FastifyInstance, ctx: AppContext): void {
   r.post('/api/auth/login', {
     config: {
       public: true,
+      sharedRateLimit: true, // counted across the nodes: the attempts per minute in all
       rateLimit: { max: ctx.config.loginRateLimit, timeWindow: '1 minute' },
     },
     schema: {

@@ -10,6 +10,7 @@ import * as open311 from './migrations/20261126-007-open311.ts';
 import * as idempotencyKeys from './migrations/20261126-008-idempotency-keys.ts';
 import * as caseReporterEmail from './migrations/20261126-009-case-reporter-email.ts';
 import * as epcisWritePath from './migrations/20261126-010-epcis-write-path.ts';
+import * as rateLimitCounters from './migrations/20261126-011-rate-limit-counters.ts';
 
 /** Every migration, oldest first; names sort in the order they run. */
 const migrations: Record<string, Migration> = {
@@ -23,6 +24,7 @@ const migrations: Record<string, Migration> = {
   '20261126-008-idempotency-keys': idempotencyKeys,
   '20261126-009-case-reporter-email': caseReporterEmail,
   '20261126-010-epcis-write-path': epcisWritePath,
+  '20261126-011-rate-limit-counters': rateLimitCounters,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

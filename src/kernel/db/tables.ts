@@ -34,6 +34,8 @@ export interface KernelTables {
   domain_events: DomainEventsTable;
   domain_event_head: { id: number; seq: number };
   processor_positions: { processor: string; seq: number; updated_at: string };
+  /** Rate-limit counters shared by the nodes (src/kernel/http/rate-limits.ts). */
+  rate_limit_counters: { key: string; window_start: number; count: number };
 }
 
 /** The outbox: every domain event, written in the transaction of the change it describes. */
