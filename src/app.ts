@@ -11,6 +11,7 @@ import { auditRoutes } from './kernel/audit/routes.ts';
 import { authRoutes } from './kernel/auth/routes.ts';
 import { registerAuthentication } from './kernel/http/authenticate.ts';
 import { registerProblemHandlers } from './kernel/http/errors.ts';
+import { registerInputGuards } from './kernel/http/input-guards.ts';
 import { opsRoutes } from './kernel/http/ops.ts';
 import { rateLimitStore } from './kernel/http/rate-limits.ts';
 import { allNotifyRoutes } from './notify/module.ts';
@@ -39,6 +40,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerProblemHandlers(app);
+  registerInputGuards(app);
   const routes: RouteEntry[] = [];
   app.decorate('routeTable', routes);
   app.addHook('onRoute', (route) => {

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { hasNul, nulProblem } from '../kernel/http/input-guards.ts';
 import type { AttributeAnswers } from './services.ts';
 
 // GeoReport v2 POST bodies are `application/x-www-form-urlencoded; charset=utf-8`. Fastify parses
@@ -36,6 +37,7 @@ export function attributesOf(form: FormFields): AttributeAnswers {
 /** Registers the form parser on `app` (an encapsulated plugin, so the rest of the API stays JSON-only). */
 export function registerFormParser(app: FastifyInstance): void {
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
-    done(null, parseForm(body as string));
+    if (/%00/i.test(body as string) || hasNul(body as string)) done(nulProblem('the form') as never, undefined);
+    else done(null, parseForm(body as string));
   });
 }

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { inScope, type Scope } from '../kernel/auth/principal.ts';
 import type { Clock } from '../kernel/clock.ts';
 import type { Database } from '../kernel/db/tables.ts';
+import { hasNul } from '../kernel/http/input-guards.ts';
 import { badRequest, outsideScope } from '../kernel/problems.ts';
 import { type DeviceContext, deviceByAccessToken, devicesByCode } from '../twin/device-state.ts';
 import {
@@ -98,9 +99,11 @@ export class SignalIngest {
     if (kind === null) return this.drop(device, 'unknown-topic', 'topic not handled');
     if (payload.length > this.maxMessageBytes)
       return this.drop(device, 'oversize', `${payload.length} bytes > ${this.maxMessageBytes}`);
+    const text = payload.toString('utf8');
+    if (hasNul(text)) return this.drop(device, 'malformed', 'U+0000 (NUL) in the payload');
     let json: unknown;
     try {
-      json = JSON.parse(payload.toString('utf8'));
+      json = JSON.parse(text);
     } catch {
       return this.drop(device, 'malformed', 'not JSON');
     }

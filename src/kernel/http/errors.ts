@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { Problem, type ProblemDetails } from '../problems.ts';
+import { isUnstorableText, nulProblem } from './input-guards.ts';
 
 /**
  * The problem details (RFC 9457) of any error a route may throw: our `Problem`s as they are, Zod
@@ -11,6 +12,9 @@ export function problemOf(error: FastifyError, request: FastifyRequest): Problem
   let body: ProblemDetails;
   if (error instanceof Problem) {
     body = error.toJSON(request.url);
+  } else if (isUnstorableText(error)) {
+    // A NUL that got past the guards (in text the database was asked to store); the transaction rolled back.
+    body = nulProblem('the request').toJSON(request.url);
   } else if (hasZodFastifySchemaValidationErrors(error)) {
     const where = error.validationContext ?? 'body';
     const errors = error.validation.map((v) => ({

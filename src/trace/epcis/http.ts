@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { problemOf } from '../../kernel/http/errors.ts';
+import { hasNul } from '../../kernel/http/input-guards.ts';
 import { Problem, type ProblemDetails } from '../../kernel/problems.ts';
 import { EpcisProblem, exceptionForStatus, queryParameterProblem } from './problems.ts';
 import { CAPTURE_LIMIT } from './validate.ts';
@@ -23,6 +24,13 @@ export class RawJson {
   constructor(readonly text: string) {}
 }
 
+/** U+0000 in a body: a 400 (ValidationException), before anything is parsed or stored. */
+function nulError(): FastifyError {
+  const e = new Error('the document contains U+0000 (NUL), which cannot be stored; remove it') as FastifyError;
+  e.statusCode = 400;
+  return e;
+}
+
 /** Where JSON bodies stay text (see {@link RawJson}). */
 const RAW_JSON_ROUTES: ReadonlySet<string> = new Set(['/epcis/capture']);
 
@@ -31,11 +39,18 @@ const RAW_JSON_ROUTES: ReadonlySet<string> = new Set(['/epcis/capture']);
  * for capture, where it stays text too ({@link RawJson}).
  */
 export function addEpcisParsers(scope: FastifyInstance): void {
-  scope.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'string' }, (_req, body, done) =>
-    done(null, body),
-  );
+  scope.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'string' }, (_req, body, done) => {
+    // XML 1.0 has no U+0000, not even as a character reference.
+    if (String(body).includes('\u0000') || /&#(x0*|0+);/i.test(String(body))) done(nulError(), undefined);
+    else done(null, body);
+  });
+  scope.removeContentTypeParser('application/json'); // the app's (input-guards.ts); this one checks the same
   scope.addContentTypeParser(['application/json', 'application/ld+json'], { parseAs: 'string' }, (req, body, done) => {
     const text = String(body);
+    if (hasNul(text)) {
+      done(nulError(), undefined);
+      return;
+    }
     if (req.method === 'POST' && RAW_JSON_ROUTES.has(req.routeOptions.url ?? '')) {
       done(null, new RawJson(text));
       return;
