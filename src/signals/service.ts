@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { inScope, type Scope } from '../kernel/auth/principal.ts';
 import type { Clock } from '../kernel/clock.ts';
 import type { Database } from '../kernel/db/tables.ts';
-import { hasNul } from '../kernel/http/input-guards.ts';
+import { hasNul, MAX_JSON_DEPTH, tooDeep } from '../kernel/http/input-guards.ts';
 import { badRequest, outsideScope } from '../kernel/problems.ts';
 import { type DeviceContext, deviceByAccessToken, devicesByCode } from '../twin/device-state.ts';
 import {
@@ -101,6 +101,7 @@ export class SignalIngest {
       return this.drop(device, 'oversize', `${payload.length} bytes > ${this.maxMessageBytes}`);
     const text = payload.toString('utf8');
     if (hasNul(text)) return this.drop(device, 'malformed', 'U+0000 (NUL) in the payload');
+    if (tooDeep(text)) return this.drop(device, 'malformed', `nested deeper than ${MAX_JSON_DEPTH} levels`);
     let json: unknown;
     try {
       json = JSON.parse(text);

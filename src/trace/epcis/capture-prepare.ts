@@ -7,6 +7,7 @@
  * arrays), cheap to pass between threads.
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { MAX_JSON_DEPTH, tooDeep } from '../../kernel/http/input-guards.ts';
 import { EventHashError, eventHashOfEvent } from '../event-hash/index.ts';
 import { CaptureRows, type Place, type RowChunk } from './capture-rows.ts';
 import { type CaptureDocument, type EventEntry, readCaptureDocument, readSingleEvent } from './document.ts';
@@ -134,6 +135,8 @@ export function eventProblem(
 function parse(request: PrepareRequest): CaptureDocument {
   if (request.syntax === 'xml') return readCaptureDocument(request.text, 'xml');
   let body: unknown;
+  if (tooDeep(request.text))
+    throw validationProblem([{ pointer: '', detail: `the document nests deeper than ${MAX_JSON_DEPTH} levels` }]);
   try {
     body = JSON.parse(request.text.replace(/^\uFEFF/, ''));
   } catch (error) {

@@ -5,8 +5,8 @@
 import { createHash } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { problemOf } from '../../kernel/http/errors.ts';
-import { hasNul } from '../../kernel/http/input-guards.ts';
-import { Problem, type ProblemDetails } from '../../kernel/problems.ts';
+import { hasNul, MAX_JSON_DEPTH, tooDeep, xmlTooDeep } from '../../kernel/http/input-guards.ts';
+import { badRequest, Problem, type ProblemDetails } from '../../kernel/problems.ts';
 import { EpcisProblem, exceptionForStatus, queryParameterProblem } from './problems.ts';
 import { CAPTURE_LIMIT } from './validate.ts';
 import type { CbvXmlFormat } from './vocabulary.ts';
@@ -24,12 +24,11 @@ export class RawJson {
   constructor(readonly text: string) {}
 }
 
-/** U+0000 in a body: a 400 (ValidationException), before anything is parsed or stored. */
-function nulError(): FastifyError {
-  const e = new Error('the document contains U+0000 (NUL), which cannot be stored; remove it') as FastifyError;
-  e.statusCode = 400;
-  return e;
-}
+/** A 400 (on `/epcis`, a ValidationException) for a body refused before anything is parsed or stored. */
+const badRequestError = (message: string) => badRequest(message) as unknown as FastifyError;
+
+/** U+0000 in a body. */
+const nulError = () => badRequestError('the document contains U+0000 (NUL), which cannot be stored; remove it');
 
 /** Where JSON bodies stay text (see {@link RawJson}). */
 const RAW_JSON_ROUTES: ReadonlySet<string> = new Set(['/epcis/capture']);
@@ -41,7 +40,10 @@ const RAW_JSON_ROUTES: ReadonlySet<string> = new Set(['/epcis/capture']);
 export function addEpcisParsers(scope: FastifyInstance): void {
   scope.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'string' }, (_req, body, done) => {
     // XML 1.0 has no U+0000, not even as a character reference.
-    if (String(body).includes('\u0000') || /&#(x0*|0+);/i.test(String(body))) done(nulError(), undefined);
+    const text = String(body);
+    if (text.includes('\u0000') || /&#(x0*|0+);/i.test(text)) done(nulError(), undefined);
+    else if (xmlTooDeep(text))
+      done(badRequestError(`the document nests deeper than ${MAX_JSON_DEPTH} elements`), undefined);
     else done(null, body);
   });
   scope.removeContentTypeParser('application/json'); // the app's (input-guards.ts); this one checks the same
@@ -52,7 +54,11 @@ export function addEpcisParsers(scope: FastifyInstance): void {
       return;
     }
     if (req.method === 'POST' && RAW_JSON_ROUTES.has(req.routeOptions.url ?? '')) {
-      done(null, new RawJson(text));
+      done(null, new RawJson(text)); // the capture thread checks the depth (capture-prepare.ts)
+      return;
+    }
+    if (tooDeep(text)) {
+      done(badRequestError(`the document nests deeper than ${MAX_JSON_DEPTH} levels`), undefined);
       return;
     }
     try {

@@ -1,7 +1,9 @@
 /**
- * U+0000 (NUL) in input is refused where it enters — URL, JSON, EPCIS JSON or XML, Open311 forms,
- * MQTT payloads — with the route's own error format and nothing stored: PostgreSQL cannot store
- * it in text, and both engines must behave alike. A literal backslash followed by "u0000" is text.
+ * Hostile input is refused where it enters, with the route's own error format and nothing stored:
+ * - U+0000 (NUL) — URL, JSON, EPCIS JSON or XML, Open311 forms, MQTT payloads: PostgreSQL cannot
+ *   store it in text, and both engines must behave alike (a backslash followed by "u0000" is text);
+ * - JSON or XML nested deeper than 64 levels: the code that walks input recurses, and a few
+ *   kilobytes of `[[[[…` exhausted the stack (a 500 before).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasNul } from '../../src/kernel/http/input-guards.ts';
@@ -22,7 +24,7 @@ describe('hasNul', () => {
   });
 });
 
-describe(`U+0000 in input (${engineUnderTest})`, () => {
+describe(`hostile input (${engineUnderTest})`, () => {
   let t: TestApp;
   let w: CaseWorld;
   beforeAll(async () => {
@@ -97,5 +99,60 @@ describe(`U+0000 in input (${engineUnderTest})`, () => {
     const res = await postForm(t, { api_key: key, service_code: 'exposed_garbage', description: 'a\u0000b' });
     const [description] = expectErrors(res, 400, 'json');
     expect(description).toMatch(/U\+0000/);
+  });
+
+  const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+  const shallowDeep = `${'['.repeat(1_000)}${']'.repeat(1_000)}`;
+  const epcisEvent = (extra: string) =>
+    `{"type":"ObjectEvent","eventTime":"2026-11-26T00:00:00Z","eventTimeZoneOffset":"+08:00","action":"OBSERVE","epcList":["urn:epc:id:sgtin:6901234.012345.1"],"example:deep":${extra}}`;
+  const epcisDocument = (extra: string) =>
+    `{"@context":["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld",{"example":"http://ns.example.com/epcis/"}],"type":"EPCISDocument","schemaVersion":"2.0","creationDate":"2026-11-26T00:00:00Z","epcisBody":{"eventList":[${epcisEvent(extra)}]}}`;
+
+  it('refuses JSON nested deeper than 64 levels on every kind of route, with a 400', async () => {
+    const post = (url: string, payload: string, headers: Record<string, string>, type = 'application/json') =>
+      t.inject({ method: 'POST', url, headers: { ...headers, 'content-type': type }, payload });
+    const answers = [
+      await post('/epcis/capture', epcisDocument(deep), w.admin.headers, 'application/ld+json'),
+      await post('/epcis/events', epcisEvent(deep), w.admin.headers, 'application/ld+json'),
+      await post('/api/trace/event-hashes', epcisDocument(deep), w.admin.headers, 'application/ld+json'),
+      await post('/api/cases', JSON.stringify(reportBody(w)).replace(/}$/, `,"extra":${deep}}`), w.resident.headers),
+      await post(
+        '/api/signals',
+        `{"items":[{"device":"${w.deviceA1.row.code}","ts":${t.clock.now().getTime()},"values":{"k":${deep}}}]}`,
+        w.admin.headers,
+      ),
+      await post(`/api/v1/${w.deviceA1.accessToken}/telemetry`, `{"k":${shallowDeep}}`, {}), // under SIGNAL_MAX_BYTES
+    ];
+    for (const res of answers) {
+      expect(res.statusCode, res.body.slice(0, 200)).toBe(400);
+      expect(res.json().detail).toMatch(/deeper than 64/);
+    }
+    expect(answers[0]?.json().type).toBe('epcisException:ValidationException');
+    // 64 levels are fine.
+    const ok = await post(
+      '/api/trace/event-hashes',
+      epcisDocument(`${'{"example:a":'.repeat(50)}1${'}'.repeat(50)}`),
+      w.admin.headers,
+      'application/ld+json',
+    );
+    expect(ok.statusCode, ok.body.slice(0, 300)).toBe(200);
+    const device = await deviceByAccessToken(t.ctx.db, w.deviceA1.accessToken);
+    expect(await t.ctx.signals.ingest.fromMqtt(device!, 'telemetry', Buffer.from(`{"k":${shallowDeep}}`))).toBe(
+      'malformed',
+    );
+  });
+
+  it('refuses XML nested deeper than 64 elements, with a 400', async () => {
+    const xml = `<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2" xmlns:ex="http://ns.example.com/epcis/" schemaVersion="2.0" creationDate="2026-11-26T00:00:00Z"><EPCISBody><EventList><ObjectEvent><eventTime>2026-11-26T00:00:00Z</eventTime><eventTimeZoneOffset>+08:00</eventTimeZoneOffset><epcList><epc>urn:epc:id:sgtin:6901234.012345.1</epc></epcList><action>OBSERVE</action>${'<ex:a>'.repeat(20_000)}x${'</ex:a>'.repeat(20_000)}</ObjectEvent></EventList></EPCISBody></epcis:EPCISDocument>`;
+    for (const url of ['/epcis/capture', '/api/trace/event-hashes']) {
+      const res = await t.inject({
+        method: 'POST',
+        url,
+        headers: { ...w.admin.headers, 'content-type': 'application/xml' },
+        payload: xml,
+      });
+      expect(res.statusCode, url).toBe(400);
+      expect(res.json().detail).toMatch(/deeper than 64/);
+    }
   });
 });
