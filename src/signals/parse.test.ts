@@ -58,6 +58,8 @@ describe('ThingsBoard telemetry payloads', () => {
       '/detection/snapshotUrl',
     ],
     ['a message id that is no string', { ts, values: { a: 1 }, id: 7 }, '/id'],
+    ['a number beyond the doubles (1e400 parses as Infinity)', JSON.parse('{"t":1e400}'), '/t'],
+    ['a negative one', { ts, values: JSON.parse('{"t":-1e400}') }, '/values/t'],
   ])('refuses %s with a pointer', (_name, payload, pointer) => {
     const parsed = parseTelemetry(payload, now);
     expect(parsed.ok).toBe(false);

@@ -191,6 +191,14 @@ function checkValues(
       });
       continue;
     }
+    if (typeof v === 'number' && !Number.isFinite(v)) {
+      // 1e400 parses as Infinity, which JSON would store as null: refuse rather than lose the reading.
+      errors.push({
+        pointer: `${pointer}/${pointerToken(key)}`,
+        detail: 'a number out of range (finite doubles only)',
+      });
+      continue;
+    }
     if (key === 'detection' && tsMs !== undefined) {
       const detection = checkDetection(v, `${pointer}/detection`, errors, tsMs);
       if (detection) out = { ...out, detection };
