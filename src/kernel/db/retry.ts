@@ -36,12 +36,23 @@ const conflictCodes = new Set(['40P01', '40001']);
  * the event processors, which otherwise wait for their next turn.
  */
 export function retryOnConflict<T>(fn: () => Promise<T>, attempts = 3): Promise<T> {
-  return retrying(
-    fn,
-    (err) => {
-      const code = (err as { code?: unknown })?.code;
-      return typeof code === 'string' && conflictCodes.has(code);
-    },
-    attempts,
-  );
+  return retrying(fn, isTransientConflict, attempts);
+}
+
+const codeOf = (err: unknown): unknown => (err as { code?: unknown } | undefined)?.code;
+
+/** A deadlock or serialization failure (PostgreSQL), or a busy database (SQLite): the same request may pass again. */
+export function isTransientConflict(err: unknown): boolean {
+  const code = codeOf(err);
+  return typeof code === 'string' && (conflictCodes.has(code) || code === 'SQLITE_BUSY');
+}
+
+/**
+ * A unique key taken (PostgreSQL 23505, SQLite's UNIQUE or PRIMARY KEY constraint): two requests
+ * created the same thing at once, and the one that committed first won. Checks before inserts
+ * catch the ordinary case; this is the race between check and insert (several connections).
+ */
+export function isUniqueViolation(err: unknown): boolean {
+  const code = codeOf(err);
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }

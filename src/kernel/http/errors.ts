@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { Problem, type ProblemDetails } from '../problems.ts';
+import { isTransientConflict, isUniqueViolation } from '../db/retry.ts';
+import { conflict, Problem, type ProblemDetails } from '../problems.ts';
 import { isUnstorableText, nulProblem } from './input-guards.ts';
 
 /**
@@ -12,6 +13,17 @@ export function problemOf(error: FastifyError, request: FastifyRequest): Problem
   let body: ProblemDetails;
   if (error instanceof Problem) {
     body = error.toJSON(request.url);
+  } else if (isUniqueViolation(error)) {
+    body = conflict(
+      'a concurrent request created the same thing first (a unique key is taken); nothing of this request was stored — reload and decide again',
+    ).toJSON(request.url);
+  } else if (isTransientConflict(error)) {
+    body = new Problem(
+      503,
+      'busy',
+      '系统繁忙 Busy',
+      'the database was busy with concurrent changes; nothing of this request was stored — send it again',
+    ).toJSON(request.url);
   } else if (isUnstorableText(error)) {
     // A NUL that got past the guards (in text the database was asked to store); the transaction rolled back.
     body = nulProblem('the request').toJSON(request.url);
@@ -55,6 +67,7 @@ export function problemOf(error: FastifyError, request: FastifyRequest): Problem
 export function registerProblemHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const body = problemOf(error, request);
+    if (body.status === 503) void reply.header('retry-after', '1');
     void reply.status(body.status).type('application/problem+json').send(body);
   });
 
