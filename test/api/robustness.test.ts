@@ -111,4 +111,77 @@ describe(`robustness: no 5xx for bad input (${engineUnderTest})`, () => {
     expect(failures).toEqual([]);
     expect((await t.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
   });
+
+  it('answers every EPCIS query parameter with junk values, and the resources with junk names, with a 4xx', async () => {
+    const params = [
+      'eventType',
+      'GE_eventTime',
+      'LT_eventTime',
+      'GE_recordTime',
+      'LT_recordTime',
+      'EQ_action',
+      'EQ_bizStep',
+      'EQ_disposition',
+      'EQ_readPoint',
+      'WD_readPoint',
+      'EQ_bizLocation',
+      'WD_bizLocation',
+      'EQ_transformationID',
+      'MATCH_epc',
+      'MATCH_parentID',
+      'MATCH_inputEPC',
+      'MATCH_outputEPC',
+      'MATCH_anyEPC',
+      'MATCH_epcClass',
+      'MATCH_inputEPCClass',
+      'MATCH_outputEPCClass',
+      'MATCH_anyEPCClass',
+      'EQ_quantity',
+      'GT_quantity',
+      'LE_quantity',
+      'EQ_eventID',
+      'EXISTS_errorDeclaration',
+      'EQ_errorReason',
+      'EQ_correctiveEventID',
+      'GT_maxValue_CEL',
+      'GE_minValue',
+      'orderBy',
+      'orderDirection',
+      'eventCountLimit',
+      'maxEventCount',
+      'perPage',
+      'nextPageToken',
+      'EQ_bizTransaction_po',
+      'EQ_source_owning_party',
+      'EQ_INNER_example:x',
+      'EQ_example:x',
+      'EXISTS_example:x',
+      'GE_example:x',
+      'EQ_persistentDisposition_set',
+      'EQ_sensorMetadata_deviceID',
+    ];
+    const values = [
+      '',
+      '*',
+      '%',
+      '-1',
+      '1e400',
+      'urn:epc:idpat:sgtin:*.*.*',
+      'https://id.gs1.org/01/%2F',
+      '2026-13-40T00:00:00Z',
+      'a,b,,c',
+      '0',
+      '9999999999999999999',
+      'eventTime',
+      'x'.repeat(3000),
+    ];
+    for (const p of params) for (const v of values) await call('GET', `/epcis/events?${p}=${encodeURIComponent(v)}`);
+    for (const resource of ['eventTypes', 'epcs', 'bizSteps', 'bizLocations', 'readPoints', 'dispositions'])
+      for (const v of ['x', '%25', 'urn:epc:id:sgtin:1.2.3', 'x'.repeat(2000)]) {
+        await call('GET', `/epcis/${resource}/${encodeURIComponent(v)}`);
+        await call('GET', `/epcis/${resource}/${encodeURIComponent(v)}/events?perPage=0`);
+        await call('GET', `/epcis/${resource}?perPage=-1&nextPageToken=${encodeURIComponent(v)}`);
+      }
+    expect(failures).toEqual([]);
+  });
 });

@@ -99,7 +99,8 @@ function numOrTime(name: string, raw: unknown): number {
 function count(name: string, raw: unknown): number {
   const n = num(name, raw);
   if (!Number.isInteger(n) || n < 1) throw queryParameterProblem(name, `${name} must be a positive integer`);
-  return n;
+  // Larger counts mean the same as this one for any store, and stay bindable as a LIMIT.
+  return Math.min(n, 2_147_483_647);
 }
 
 /** MATCH_ values: EPC patterns (`urn:epc:idpat:…:*`) match by prefix, everything else exactly (§8.2.7.1.1). */
