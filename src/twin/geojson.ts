@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Scope } from '../kernel/auth/principal.ts';
 import { findUserByUsername, findUsersByIds } from '../kernel/auth/store.ts';
 import type { Executor, Unit } from '../kernel/db/unit-of-work.ts';
-import { areaSchema, placeGeometrySchema } from '../kernel/geo/geometry.ts';
+import { areaSchema, drawnPlaceGeometrySchema } from '../kernel/geo/geometry.ts';
 import { badRequest, outsideScope, type ProblemDetails, toPointer } from '../kernel/problems.ts';
 import { gridCreator, gridUpdater } from './grids.ts';
 import { placeCreator, placeUpdater } from './places.ts';
@@ -17,7 +17,7 @@ const reserved = new Set(['kind', 'code', 'name', 'parentCode', 'workerUsername'
 const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 const featureSchema = z.object({
   type: z.literal('Feature'),
-  geometry: placeGeometrySchema.nullable(),
+  geometry: drawnPlaceGeometrySchema.nullable(),
   properties: z
     .object({
       kind: z.enum([...placeKinds, 'grid']),

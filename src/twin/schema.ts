@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { areaSchema, placeGeometrySchema } from '../kernel/geo/geometry.ts';
+import { drawnAreaSchema, drawnPlaceGeometrySchema } from '../kernel/geo/geometry.ts';
 
 /** Kinds of place in the tree, top to bottom, then facilities (points). */
 export const placeKinds = ['district', 'subdistrict', 'community', 'compound', 'building', 'facility'] as const;
@@ -66,7 +66,10 @@ export const placeInput = z.object({
   kind: placeKindSchema,
   name: z.string().min(1).max(128),
   parentId: z.string().nullable().optional(),
-  geometry: placeGeometrySchema.nullable().optional().describe('GeoJSON Polygon, MultiPolygon or Point (WGS84)'),
+  geometry: drawnPlaceGeometrySchema
+    .nullable()
+    .optional()
+    .describe('GeoJSON Polygon, MultiPolygon or Point (WGS84); polygons must not cross themselves'),
   attributes: attributes.optional(),
 });
 export type PlaceInput = z.infer<typeof placeInput>;
@@ -79,7 +82,7 @@ export const gridInput = z.object({
     .regex(/^\d{15}$/, 'a grid code is 15 digits: admin code (6) + street (3) + community (3) + grid (3)'),
   name: z.string().min(1).max(128),
   communityId: z.string(),
-  geometry: areaSchema,
+  geometry: drawnAreaSchema.describe('GeoJSON Polygon or MultiPolygon (WGS84) that does not cross itself'),
   workerId: z.string().nullable().optional(),
   headId: z.string().nullable().optional(),
   attributes: attributes.optional(),

@@ -147,6 +147,45 @@ describe(`twin API (${engineUnderTest})`, () => {
     expect(res.json().errors[0].pointer).toMatch(/^\/geometry/);
   });
 
+  it('refuses a grid or a place whose boundary crosses itself, with where, and changes nothing', async () => {
+    const bowTie = {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [104.1, 30.66],
+          [104.11, 30.68],
+          [104.11, 30.66],
+          [104.1, 30.68],
+          [104.1, 30.66],
+        ],
+      ],
+    };
+    const before = (await t.inject({ method: 'GET', url: `/api/grids/${w.gridA1.id}`, headers: admin.headers })).json();
+    for (const [method, url, payload] of [
+      ['PATCH', `/api/grids/${w.gridA1.id}`, { geometry: bowTie }],
+      [
+        'POST',
+        '/api/grids',
+        { code: '510100001001099', name: '蝴蝶网格', communityId: w.communityA.id, geometry: bowTie },
+      ],
+      [
+        'POST',
+        '/api/places',
+        { code: 'bow-tie', kind: 'compound', name: 'x', parentId: w.communityA.id, geometry: bowTie },
+      ],
+    ] as const) {
+      const res = await t.inject({ method, url, headers: admin.headers, payload });
+      expect(res.statusCode, url).toBe(400);
+      expect(res.json().errors[0]).toMatchObject({
+        pointer: '/geometry/coordinates',
+        detail: expect.stringMatching(/crosses itself near \[104\.105000, 30\.670000\]/),
+      });
+    }
+    expect(
+      (await t.inject({ method: 'GET', url: `/api/grids/${w.gridA1.id}`, headers: admin.headers })).json(),
+    ).toEqual(before);
+  });
+
   it('moves a subtree when a place changes parent', async () => {
     const compound = await t.place('compound', w.communityA.id, rect(104.1011, 30.6611, 104.1012, 30.6612));
     const building = await t.place('building', compound.id);

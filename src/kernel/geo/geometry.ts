@@ -1,5 +1,6 @@
 import type { MultiPolygon, Polygon, Position } from 'geojson';
 import { z } from 'zod';
+import { polygonProblem } from './validity.ts';
 
 /** A longitude/latitude position (WGS84). */
 const position = z
@@ -30,6 +31,40 @@ export type Area = Polygon | MultiPolygon;
 
 /** Any geometry a place may have. */
 export const placeGeometrySchema = z.union([polygonSchema, multiPolygonSchema, pointSchema]);
+
+/** The most positions one drawn or imported shape may have (a detailed district boundary has tens of thousands). */
+const MAX_POSITIONS = 100_000;
+
+/** Refuses polygons that cross themselves, enclose nothing or have holes outside (validity.ts). */
+function checkPolygons(geometry: { type: string; coordinates: unknown }, ctx: z.RefinementCtx): void {
+  const polygons =
+    geometry.type === 'Polygon'
+      ? [geometry.coordinates as Position[][]]
+      : geometry.type === 'MultiPolygon'
+        ? (geometry.coordinates as Position[][][])
+        : [];
+  const positions = polygons.reduce((n, rings) => n + rings.reduce((m, ring) => m + ring.length, 0), 0);
+  if (positions > MAX_POSITIONS) {
+    ctx.addIssue({ code: 'custom', path: ['coordinates'], message: `at most ${MAX_POSITIONS} positions in one shape` });
+    return;
+  }
+  for (const [i, polygon] of polygons.entries()) {
+    const problem = polygonProblem(polygon);
+    if (problem)
+      ctx.addIssue({
+        code: 'custom',
+        path: geometry.type === 'MultiPolygon' ? ['coordinates', i] : ['coordinates'],
+        message: `not a valid polygon: ${problem}`,
+      });
+  }
+}
+
+/**
+ * What users draw or import (places, grids): the shapes above, and valid polygons. Stored shapes
+ * are read back with the plain schemas, so a shape stored before this check still loads.
+ */
+export const drawnAreaSchema = areaSchema.superRefine(checkPolygons);
+export const drawnPlaceGeometrySchema = placeGeometrySchema.superRefine(checkPolygons);
 
 export type BBox = { minX: number; minY: number; maxX: number; maxY: number };
 
