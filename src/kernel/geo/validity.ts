@@ -12,8 +12,7 @@ import RBush from 'rbush';
 export function polygonProblem(rings: readonly Position[][]): string | undefined {
   const crossing = firstCrossing(rings);
   if (crossing) return `the boundary crosses itself near [${crossing.map((v) => v.toFixed(6)).join(', ')}]`;
-  for (const [r, ring] of rings.entries())
-    if (Math.abs(signedArea(ring)) < 1e-14) return `ring ${r} encloses no area`;
+  for (const [r, ring] of rings.entries()) if (Math.abs(signedArea(ring)) < 1e-14) return `ring ${r} encloses no area`;
   const shell = rings[0] ?? [];
   for (let r = 1; r < rings.length; r++) {
     const first = rings[r]?.[0];
