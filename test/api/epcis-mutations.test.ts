@@ -29,8 +29,9 @@ const PER_DOCUMENT = 4;
 
 type Path = (string | number)[];
 function leafPaths(v: unknown, at: Path = [], out: Path[] = []): Path[] {
-  if (Array.isArray(v)) v.forEach((x, i) => leafPaths(x, [...at, i], out));
-  else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) leafPaths(x, [...at, k], out);
+  if (Array.isArray(v)) {
+    for (const [i, x] of v.entries()) leafPaths(x, [...at, i], out);
+  } else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) leafPaths(x, [...at, k], out);
   else out.push(at);
   return out;
 }
