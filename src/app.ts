@@ -10,7 +10,7 @@ import { allCaseRoutes } from './cases/module.ts';
 import { auditRoutes } from './kernel/audit/routes.ts';
 import { authRoutes } from './kernel/auth/routes.ts';
 import { registerAuthentication } from './kernel/http/authenticate.ts';
-import { registerProblemHandlers } from './kernel/http/errors.ts';
+import { registerProblemHandlers, webSocketErrorHandler } from './kernel/http/errors.ts';
 import { registerInputGuards } from './kernel/http/input-guards.ts';
 import { opsRoutes } from './kernel/http/ops.ts';
 import { rateLimitStore } from './kernel/http/rate-limits.ts';
@@ -56,7 +56,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
 
   await app.register(fastifyCookie);
   await app.register(fastifyRateLimit, { global: false, store: rateLimitStore(ctx.db, ctx.clock) });
-  await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
+  await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 }, errorHandler: webSocketErrorHandler });
   await app.register(fastifySwagger, {
     openapi: {
       info: {

@@ -255,4 +255,13 @@ describe(`live push over WebSocket (${engineUnderTest})`, () => {
     while (t.ctx.live.size >= before && Date.now() < deadline) await new Promise((r) => setImmediate(r));
     expect(t.ctx.live.size).toBe(before - 1);
   });
+
+  it('disconnects a client that sends a frame above 64 kB, and keeps serving the others', async () => {
+    const rude = await connect(`token=${token(w.admin)}`);
+    const polite = await connect(`token=${token(w.admin)}`);
+    const closed = new Promise<number>((resolve) => rude.ws.once('close', (code) => resolve(code)));
+    rude.ws.send('x'.repeat(70 * 1024));
+    expect(await closed).toBe(1009); // Message Too Big
+    await polite.ping();
+  });
 });

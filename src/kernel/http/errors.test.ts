@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyRequest } from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { problemOf } from './errors.ts';
+import { problemOf, webSocketErrorHandler } from './errors.ts';
 
 describe('database errors as problems', () => {
   const request = { url: '/api/x', log: { error: () => undefined } } as unknown as FastifyRequest;
@@ -21,5 +21,21 @@ describe('database errors as problems', () => {
 
   it('keeps anything else a logged 500', () => {
     expect(problemOf(withCode('SQLITE_CONSTRAINT_FOREIGNKEY'), request).status).toBe(500);
+  });
+});
+
+describe('WebSocket errors', () => {
+  it('logs what a client broke as a warning, anything else as an error, and ends the socket', () => {
+    const logged: string[] = [];
+    let ended = 0;
+    const request = { log: { warn: () => logged.push('warn'), error: () => logged.push('error') } };
+    const socket = { terminate: () => void ended++ };
+    const oversize = Object.assign(new RangeError('Max payload size exceeded'), {
+      code: 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH',
+    });
+    webSocketErrorHandler(oversize, socket, request);
+    webSocketErrorHandler(new Error('boom'), socket, request);
+    expect(logged).toEqual(['warn', 'error']);
+    expect(ended).toBe(2);
   });
 });

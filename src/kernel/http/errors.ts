@@ -84,3 +84,20 @@ export function registerProblemHandlers(app: FastifyInstance): void {
       });
   });
 }
+
+/**
+ * Errors on an open WebSocket (`/api/live`): what a client did wrong — a frame above the size
+ * limit, a protocol violation, invalid UTF-8 (the `ws` library's `WS_ERR_*` codes) — is a warning,
+ * not an error an operator is paged for; anything else stays an error. Either way the socket ends.
+ */
+export function webSocketErrorHandler(
+  error: Error,
+  socket: { terminate(): void },
+  request: { log: { warn(o: object, msg: string): void; error(o: object, msg: string): void } },
+): void {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && code.startsWith('WS_ERR_'))
+    request.log.warn({ code, detail: error.message }, 'WebSocket client broke the protocol; disconnected');
+  else request.log.error({ err: error }, 'WebSocket failed');
+  socket.terminate();
+}
