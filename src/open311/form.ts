@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { hasNul, nulProblem } from '../kernel/http/input-guards.ts';
+import { nulProblem } from '../kernel/http/input-guards.ts';
 import type { AttributeAnswers } from './services.ts';
 
 // GeoReport v2 POST bodies are `application/x-www-form-urlencoded; charset=utf-8`. Fastify parses
@@ -37,7 +37,9 @@ export function attributesOf(form: FormFields): AttributeAnswers {
 /** Registers the form parser on `app` (an encapsulated plugin, so the rest of the API stays JSON-only). */
 export function registerFormParser(app: FastifyInstance): void {
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
-    if (/%00/i.test(body as string) || hasNul(body as string)) done(nulProblem('the form') as never, undefined);
+    // U+0000 percent-encoded or raw (a form has no JSON escapes).
+    if (/%00/i.test(body as string) || (body as string).includes('\u0000'))
+      done(nulProblem('the form') as never, undefined);
     else done(null, parseForm(body as string));
   });
 }

@@ -56,3 +56,8 @@ export function isUniqueViolation(err: unknown): boolean {
   const code = codeOf(err);
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
+
+/** PostgreSQL's "invalid byte sequence" (22021): U+0000 in text it was asked to store. */
+export function isUnstorableText(err: unknown): boolean {
+  return codeOf(err) === '22021';
+}

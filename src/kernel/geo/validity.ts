@@ -1,3 +1,4 @@
+import booleanPointInPolygon from '@turf/boolean-point-in-polygon';
 import type { Position } from 'geojson';
 import RBush from 'rbush';
 
@@ -16,7 +17,8 @@ export function polygonProblem(rings: readonly Position[][]): string | undefined
   const shell = rings[0] ?? [];
   for (let r = 1; r < rings.length; r++) {
     const first = rings[r]?.[0];
-    if (first && !insideRing(first, shell)) return `hole ${r} lies outside the outer ring`;
+    if (first && !booleanPointInPolygon(first, { type: 'Polygon', coordinates: [shell] }))
+      return `hole ${r} lies outside the outer ring`;
   }
   return undefined;
 }
@@ -32,36 +34,34 @@ function signedArea(ring: readonly Position[]): number {
   return sum;
 }
 
-/** Even-odd point in ring. */
-function insideRing([x, y]: Position, ring: readonly Position[]): boolean {
-  let inside = false;
-  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-    const [xi, yi] = ring[i] as [number, number];
-    const [xj, yj] = ring[j] as [number, number];
-    if (
-      yi > (y as number) !== yj > (y as number) &&
-      (x as number) < ((xj - xi) * ((y as number) - yi)) / (yj - yi) + xi
-    )
-      inside = !inside;
-  }
-  return inside;
-}
-
-type Segment = { minX: number; minY: number; maxX: number; maxY: number; ring: number; at: number; size: number };
+type Point = [number, number];
+type Segment = {
+  minX: number;
+  minY: number;
+  maxX: number;
+  maxY: number;
+  a: Point;
+  b: Point;
+  ring: number;
+  at: number;
+  size: number;
+};
 
 /** The first point where two segments that are not neighbours on one ring cross or overlap. */
-function firstCrossing(rings: readonly Position[][]): [number, number] | undefined {
+function firstCrossing(rings: readonly Position[][]): Point | undefined {
   const segments: Segment[] = [];
   for (const [r, ring] of rings.entries()) {
     const size = ring.length - 1;
     for (let i = 0; i < size; i++) {
-      const [ax, ay] = ring[i] as [number, number];
-      const [bx, by] = ring[i + 1] as [number, number];
+      const a = ring[i] as Point;
+      const b = ring[i + 1] as Point;
       segments.push({
-        minX: Math.min(ax, bx),
-        minY: Math.min(ay, by),
-        maxX: Math.max(ax, bx),
-        maxY: Math.max(ay, by),
+        minX: Math.min(a[0], b[0]),
+        minY: Math.min(a[1], b[1]),
+        maxX: Math.max(a[0], b[0]),
+        maxY: Math.max(a[1], b[1]),
+        a,
+        b,
         ring: r,
         at: i,
         size,
@@ -70,17 +70,11 @@ function firstCrossing(rings: readonly Position[][]): [number, number] | undefin
   }
   const tree = new RBush<Segment>();
   tree.load(segments);
-  const ends = (s: Segment) => {
-    const ring = rings[s.ring] as Position[];
-    return [ring[s.at], ring[s.at + 1]] as [[number, number], [number, number]];
-  };
   for (const s of segments) {
-    const [a, b] = ends(s);
     for (const o of tree.search(s)) {
       if (o.ring < s.ring || (o.ring === s.ring && o.at <= s.at)) continue; // each pair once, not itself
       if (o.ring === s.ring && (o.at === s.at + 1 || (s.at === 0 && o.at === s.size - 1))) continue; // neighbours
-      const [c, d] = ends(o);
-      const hit = crossingOf(a, b, c, d);
+      const hit = crossingOf(s.a, s.b, o.a, o.b);
       if (hit) return hit;
     }
   }
@@ -88,17 +82,12 @@ function firstCrossing(rings: readonly Position[][]): [number, number] | undefin
 }
 
 /** Which side of p→q the point r lies on: -1, 0 (on the line) or 1. */
-function orientation(p: [number, number], q: [number, number], r: [number, number]): number {
+function orientation(p: Point, q: Point, r: Point): number {
   return Math.sign((q[1] - p[1]) * (r[0] - q[0]) - (q[0] - p[0]) * (r[1] - q[1]));
 }
 
 /** Where segments ab and cd cross at a point inside both, or overlap along a stretch; undefined when they at most touch. */
-function crossingOf(
-  a: [number, number],
-  b: [number, number],
-  c: [number, number],
-  d: [number, number],
-): [number, number] | undefined {
+function crossingOf(a: Point, b: Point, c: Point, d: Point): Point | undefined {
   const o1 = orientation(a, b, c);
   const o2 = orientation(a, b, d);
   const o3 = orientation(c, d, a);

@@ -1,8 +1,8 @@
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { isTransientConflict, isUniqueViolation } from '../db/retry.ts';
+import { isTransientConflict, isUniqueViolation, isUnstorableText } from '../db/retry.ts';
 import { conflict, Problem, type ProblemDetails } from '../problems.ts';
-import { isUnstorableText, nulProblem } from './input-guards.ts';
+import { nulProblem } from './input-guards.ts';
 
 /**
  * The problem details (RFC 9457) of any error a route may throw: our `Problem`s as they are, Zod

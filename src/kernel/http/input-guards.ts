@@ -91,11 +91,6 @@ export function nulProblem(where: string): Problem {
   return badRequest(`${where} contains U+0000 (NUL), which cannot be stored; remove it`);
 }
 
-/** PostgreSQL's "invalid byte sequence" (U+0000 in text it was asked to store): a 400, not a 500. */
-export function isUnstorableText(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '22021';
-}
-
 /**
  * Guards every route: a URL with `%00` is a 400, and so is a JSON body carrying U+0000 or nested
  * too deep (the app's JSON parser is Fastify's own, with those checks in front). Modules with their own parsers
